@@ -46,7 +46,19 @@ export interface CheckDefinition<Ctx> {
 /** How a suite reaches the role it tests: the embedded simulator, or a real endpoint. */
 export type TargetSpec =
   | { role: string; kind: 'simulator' }
-  | { role: string; kind: 'url'; url: string; credentials?: Record<string, string> };
+  | {
+      role: string;
+      kind: 'url';
+      url: string;
+      /** How reports name it, e.g. "simulator scep-ca (http://127.0.0.1:41234/scep)"; default the URL. */
+      label?: string;
+      /** Admin surface (/__mdmca/<simulator>/) when the target is an mdmca simulator: lets checks steer it. */
+      admin?: string;
+      /** Secrets resolved from the environment or files; never reported. */
+      credentials?: Record<string, string>;
+    }
+  /** A client under test that mdmca runs as a program (e.g. micromdm's scepclient), for suites that test clients. */
+  | { role: string; kind: 'command'; command: string };
 
 export interface SuiteEnvironment {
   /** Records an HTTP exchange for the report. */

@@ -43,7 +43,8 @@ export interface RunOptions {
 }
 
 export function describeTarget(target: TargetSpec): string {
-  return target.kind === 'simulator' ? 'simulator' : target.url;
+  if (target.kind === 'simulator') return 'simulator';
+  return target.kind === 'command' ? `command ${target.command}` : (target.label ?? target.url);
 }
 
 export async function runSuite<Ctx>(

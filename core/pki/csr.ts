@@ -29,6 +29,7 @@ import {
 import type { GeneralNameEntry } from './general-names.js';
 import { importPublicKey, keySpecOf, type KeySpec, publicKeyOf, spkiDer } from './keys.js';
 import { representable } from './name-attributes.js';
+import { childrenOf, DerShapeError, elementBuffer, elementBytes, expectTlv, readOid, smallInteger, TAGS, type Tlv } from './der-reader.js';
 import { decodeBerValue } from './name-der.js';
 import { DistinguishedName, type DnInput } from './names.js';
 import { derOrPem } from './pem.js';
@@ -177,14 +178,102 @@ function readDer(input: Uint8Array | string): Uint8Array {
 }
 
 function parse(der: Uint8Array): ParsedCsr {
+  let fields: CsrFields;
+  try {
+    fields = readCsrFields(der);
+  } catch (error) {
+    if (!(error instanceof DerShapeError)) throw error;
+    fields = readCsrFieldsWithSchema(der);
+  }
+  return complete(der, fields);
+}
+
+/** What both readers extract; complete() derives the rest. */
+interface CsrFields {
+  version: number;
+  infoDer: Uint8Array;
+  subjectDer: Uint8Array;
+  spki: Uint8Array;
+  subjectPublicKey: Uint8Array;
+  signatureOid: string;
+  signatureParameters?: ArrayBuffer | null;
+  signature: Uint8Array;
+  attributes: CsrAttribute[];
+}
+
+/** The schema library's reading: any BER it accepts (exported for the differential test of the fast reader). */
+export function readCsrFieldsWithSchema(der: Uint8Array): CsrFields {
   const csr = AsnConvert.parse(der, Csr);
   const info = csr.info;
-  // RFC 2986 knows only version 0, but real iOS-style requests (micromdm's fixture) carry 2, and OpenSSL
-  // accepts them: so do we, and report it.
-  const infoDer = new Uint8Array(csr.infoRaw!);
-  const subject = DistinguishedName.fromDer(new Uint8Array(info.subject));
+  return {
+    version: info.version,
+    infoDer: new Uint8Array(csr.infoRaw!),
+    subjectDer: new Uint8Array(info.subject),
+    spki: new Uint8Array(info.subjectPKInfoRaw!),
+    subjectPublicKey: new Uint8Array(info.subjectPKInfo.subjectPublicKey),
+    signatureOid: csr.signatureAlgorithm.algorithm,
+    signatureParameters: csr.signatureAlgorithm.parameters,
+    signature: new Uint8Array(csr.signature),
+    attributes: Array.from(info.attributes ?? [], (a) => ({ type: a.type, values: a.values.map((v) => new Uint8Array(v)) })),
+  };
+}
+
+/** A BIT STRING of whole bytes: its content after the unused-bits octet. */
+function wholeBytes(der: Uint8Array, element: Tlv): Uint8Array {
+  if (element.tag !== TAGS.bitString || element.end <= element.start || der[element.start] !== 0) throw new DerShapeError();
+  return der.slice(element.start + 1, element.end);
+}
+
+/** The fast reading of a DER CSR (der-reader.ts); DerShapeError for anything it does not expect. */
+export function readCsrFields(der: Uint8Array): CsrFields {
+  const outer = expectTlv(der, 0, der.length, TAGS.sequence);
+  if (outer.end !== der.length) throw new DerShapeError();
+  const [info, algorithm, signature, ...rest] = childrenOf(der, outer);
+  if (!info || !algorithm || !signature || rest.length || info.tag !== TAGS.sequence || algorithm.tag !== TAGS.sequence) {
+    throw new DerShapeError();
+  }
+  const [version, subject, spki, attributes, ...more] = childrenOf(der, info);
+  if (!version || !subject || !spki || more.length || subject.tag !== TAGS.sequence || spki.tag !== TAGS.sequence) throw new DerShapeError();
+  const [, subjectPublicKey] = childrenOf(der, spki);
+  if (!subjectPublicKey) throw new DerShapeError();
+  const [oid, parameters, ...extra] = childrenOf(der, algorithm);
+  if (!oid || extra.length) throw new DerShapeError();
+  const out: CsrFields = {
+    version: smallInteger(der, version),
+    infoDer: elementBytes(der, info),
+    subjectDer: elementBytes(der, subject),
+    spki: elementBytes(der, spki),
+    subjectPublicKey: wholeBytes(der, subjectPublicKey),
+    signatureOid: readOid(der, oid),
+    ...(parameters ? { signatureParameters: elementBuffer(der, parameters) } : {}),
+    signature: wholeBytes(der, signature),
+    attributes: [],
+  };
+  if (attributes) {
+    if (attributes.tag !== TAGS.context(0)) throw new DerShapeError();
+    for (const attribute of childrenOf(der, attributes)) {
+      const [type, values, ...tail] = attribute.tag === TAGS.sequence ? childrenOf(der, attribute) : [];
+      if (!type || !values || tail.length || values.tag !== TAGS.set) throw new DerShapeError();
+      out.attributes.push({ type: readOid(der, type), values: childrenOf(der, values).map((value) => elementBytes(der, value)) });
+    }
+  }
+  return out;
+}
+
+/** A short ASCII PrintableString or UTF8String read directly; anything else through the BER decoder. */
+function stringValue(ber: Uint8Array): { value: string; stringType: string } {
+  const tag = ber[0];
+  const length = ber[1] ?? 0x80;
+  if ((tag === TAGS.printableString || tag === TAGS.utf8String) && length < 0x80 && ber.length === length + 2 && ber.every((b, i) => i < 2 || b < 0x80)) {
+    return { value: Buffer.from(ber.buffer, ber.byteOffset + 2, length).toString('latin1'), stringType: tag === TAGS.utf8String ? 'utf8' : 'printable' };
+  }
+  return decodeBerValue(ber);
+}
+
+function complete(der: Uint8Array, fields: CsrFields): ParsedCsr {
+  const { infoDer, spki, signature, attributes } = fields;
+  const subject = DistinguishedName.fromDer(fields.subjectDer);
   void subject.rdns; // decode now, so that a malformed subject is a CsrError here rather than a surprise later
-  const spki = new Uint8Array(info.subjectPKInfoRaw!);
   const publicKey = importPublicKey(spki);
   let keySpec: KeySpec;
   try {
@@ -192,20 +281,14 @@ function parse(der: Uint8Array): ParsedCsr {
   } catch (error) {
     throw new CsrError((error as Error).message, { cause: error });
   }
-  const signatureScheme = parseSignatureAlgorithm(csr.signatureAlgorithm.algorithm, csr.signatureAlgorithm.parameters);
-  const signature = new Uint8Array(csr.signature);
-
-  const attributes: CsrAttribute[] = Array.from(info.attributes ?? [], (a) => ({
-    type: a.type,
-    values: a.values.map((v) => new Uint8Array(v)),
-  }));
+  const signatureScheme = parseSignatureAlgorithm(fields.signatureOid, fields.signatureParameters);
   let challengePassword: string | undefined;
   let requested: ExtensionSpec[] = [];
   for (const attribute of attributes) {
     const first = attribute.values[0];
     if (!first) continue;
     if (attribute.type === CSR_OID.challengePassword) {
-      const decoded = decodeBerValue(first);
+      const decoded = stringValue(first);
       if (decoded.stringType === 'ber') throw new CsrError('challengePassword is not a string');
       challengePassword = decoded.value;
     } else if (attribute.type === CSR_OID.extensionRequest) {
@@ -218,11 +301,13 @@ function parse(der: Uint8Array): ParsedCsr {
   }
   return {
     der,
-    version: info.version,
+    // RFC 2986 knows only version 0, but real iOS-style requests (micromdm's fixture) carry 2, and OpenSSL
+    // accepts them: so do we, and report it.
+    version: fields.version,
     infoDer,
     subject,
     spkiDer: spki,
-    subjectPublicKey: new Uint8Array(info.subjectPKInfo.subjectPublicKey),
+    subjectPublicKey: fields.subjectPublicKey,
     publicKey,
     keySpec,
     signatureScheme,

@@ -21,6 +21,13 @@ export interface DerNode {
 
 export const TAG = {
   integer: 0x02,
+  null: 0x05,
+  oid: 0x06,
+  utf8String: 0x0c,
+  printableString: 0x13,
+  set: 0x31,
+  /** [n] IMPLICIT over a primitive type. */
+  implicitPrimitive: (n: number) => 0x80 | n,
   bitString: 0x03,
   octetString: 0x04,
   utcTime: 0x17,
@@ -106,6 +113,72 @@ function write(part: DerPart, out: Uint8Array, offset: number): number {
   }
   for (const child of part.parts) offset = write(child, out, offset);
   return offset;
+}
+
+/** A SET whose elements are given in their final order (one element, or already sorted). */
+export function set(...parts: DerPart[]): DerNode {
+  return der(TAG.set, parts);
+}
+
+/** DER SET OF: the encoded elements sorted as octet strings (X.690 §11.6). */
+export function setOf(elements: readonly Uint8Array[]): DerNode {
+  return der(TAG.set, [...elements].sort((a, b) => Buffer.compare(a, b)));
+}
+
+/** [n] EXPLICIT, or [n] IMPLICIT over a constructed type. */
+export function explicit(n: number, parts: readonly DerPart[]): DerNode {
+  return der(TAG.explicit(n), parts);
+}
+
+/** [n] IMPLICIT over a primitive type: `content` under the context tag. */
+export function implicitPrimitive(n: number, content: Uint8Array): DerNode {
+  return der(TAG.implicitPrimitive(n), [content]);
+}
+
+/** A non-negative INTEGER from a JavaScript number (versions, small counters). */
+export function smallInteger(value: number): Uint8Array {
+  if (!Number.isInteger(value) || value < 0 || value > 0x7fffffff) throw new RangeError(`smallInteger takes 0..2^31-1, not ${value}`);
+  const bytes: number[] = [];
+  let rest = value;
+  do {
+    bytes.unshift(rest & 0xff);
+    rest = Math.floor(rest / 256);
+  } while (rest > 0);
+  if (bytes[0]! & 0x80) bytes.unshift(0);
+  return Uint8Array.of(TAG.integer, bytes.length, ...bytes);
+}
+
+export const NULL = Uint8Array.of(TAG.null, 0);
+
+const oidCache = new Map<string, Uint8Array>();
+
+/** An OBJECT IDENTIFIER element from its dotted form, encoded once per OID. Do not modify the result. */
+export function oid(dotted: string): Uint8Array {
+  let encoded = oidCache.get(dotted);
+  if (!encoded) {
+    const arcs = dotted.split('.').map(Number);
+    if (arcs.length < 2 || arcs.some((arc) => !Number.isSafeInteger(arc) || arc < 0) || arcs[0]! > 2 || (arcs[0]! < 2 && arcs[1]! > 39)) {
+      throw new RangeError(`invalid OID ${dotted}`);
+    }
+    const content: number[] = [];
+    for (const arc of [arcs[0]! * 40 + arcs[1]!, ...arcs.slice(2)]) {
+      const septets = [arc % 128];
+      for (let rest = Math.floor(arc / 128); rest > 0; rest = Math.floor(rest / 128)) septets.unshift((rest % 128) | 0x80);
+      content.push(...septets);
+    }
+    encoded = encode(der(TAG.oid, [Uint8Array.from(content)]));
+    oidCache.set(dotted, encoded);
+  }
+  return encoded;
+}
+
+/** A PrintableString; the caller checks the repertoire. */
+export function printableString(value: string): DerNode {
+  return der(TAG.printableString, [Buffer.from(value, 'latin1')]);
+}
+
+export function utf8String(value: string): DerNode {
+  return der(TAG.utf8String, [Buffer.from(value, 'utf8')]);
 }
 
 /** Flattens a tree of parts into one buffer: one allocation, every byte copied once. */

@@ -5,7 +5,7 @@
  */
 import { Buffer } from 'node:buffer';
 import type { HashName } from '../pki/algorithms.js';
-import { context, encode, integer, oid, preEncoded, sequence, set } from './asn1-build.js';
+import { encode, explicit, oid, sequence, set, smallInteger } from '../pki/der-writer.js';
 import { certificateFields } from './cert-fields.js';
 import { CMS_OID, FailInfo } from './constants.js';
 import { ScepError, ScepMalformedError } from './errors.js';
@@ -21,14 +21,14 @@ export function buildCertsOnly(contents: Partial<CertsOnly>): Uint8Array {
   const certificates = contents.certificates ?? [];
   const crls = contents.crls ?? [];
   const signedData = sequence(
-    integer(1),
+    smallInteger(1),
     set(),
     sequence(oid(CMS_OID.data)),
-    ...(certificates.length ? [context(0, certificates.map(preEncoded))] : []),
-    ...(crls.length ? [context(1, crls.map(preEncoded))] : []),
+    ...(certificates.length ? [explicit(0, certificates)] : []),
+    ...(crls.length ? [explicit(1, crls)] : []),
     set(),
   );
-  return encode(sequence(oid(CMS_OID.signedData), context(0, [signedData])));
+  return encode(sequence(oid(CMS_OID.signedData), explicit(0, [signedData])));
 }
 
 /** Reads the certificates and CRLs of a SignedData; signers, if any, are ignored. */

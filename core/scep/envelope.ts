@@ -4,18 +4,7 @@
  */
 import type { KeyObject } from 'node:crypto';
 import { AsnConvert, OctetString } from '@peculiar/asn1-schema';
-import {
-  algorithmIdentifier,
-  context,
-  contextPrimitive,
-  encode,
-  integer,
-  octetString,
-  oid,
-  preEncoded,
-  sequence,
-  setOf,
-} from './asn1-build.js';
+import { encode, explicit, implicitPrimitive, octetString, oid, sequence, setOf, smallInteger } from '../pki/der-writer.js';
 import { certificateFields, type CertificateIdentifier, identifierOf, identifies, tryCertificateFields } from './cert-fields.js';
 import {
   assertCipherAllowed,
@@ -27,7 +16,9 @@ import {
   decryptContent,
   encryptContent,
 } from './ciphers.js';
-import { decode, EnvelopedDataContentInfo, type KeyTransRecipientInfo } from './cms-schema.js';
+import { DerShapeError } from '../pki/der-reader.js';
+import { type FastRecipient, readEnvelope } from './cms-reader.js';
+import { decode, EnvelopedDataContentInfo } from './cms-schema.js';
 import { CMS_OID, FailInfo } from './constants.js';
 import { ScepError } from './errors.js';
 import {
@@ -46,6 +37,10 @@ export interface BuildEnvelopeOptions extends CipherPolicy {
   keyTransport?: KeyTransport;
 }
 
+const VERSION_0 = smallInteger(0);
+const DATA_OID = oid(CMS_OID.data);
+const ENVELOPED_DATA_OID = oid(CMS_OID.envelopedData);
+
 /** EnvelopedData ContentInfo DER around `content`, openable by each recipient certificate's key. */
 export function buildEnvelope(
   content: Uint8Array,
@@ -60,20 +55,14 @@ export function buildEnvelope(
   const recipientInfos = recipients.map((certificate) => {
     const fields = certificateFields(certificate);
     const encryptedKey = encryptContentKey(fields.publicKey, transport, encrypted.key);
-    return encode(
-      sequence(integer(0), preEncoded(fields.issuerAndSerialNumber), preEncoded(transportAlgorithm), octetString(encryptedKey)),
-    );
+    return encode(sequence(VERSION_0, fields.issuerAndSerialNumber, transportAlgorithm, octetString(encryptedKey)));
   });
   const envelopedData = sequence(
-    integer(0),
+    VERSION_0,
     setOf(recipientInfos),
-    sequence(
-      oid(CMS_OID.data),
-      preEncoded(algorithmIdentifier(cipher.oid, octetString(encrypted.iv))),
-      contextPrimitive(0, encrypted.ciphertext),
-    ),
+    sequence(DATA_OID, sequence(oid(cipher.oid), octetString(encrypted.iv)), implicitPrimitive(0, encrypted.ciphertext)),
   );
-  return encode(sequence(oid(CMS_OID.envelopedData), context(0, [envelopedData])));
+  return encode(sequence(ENVELOPED_DATA_OID, explicit(0, [envelopedData])));
 }
 
 export interface EnvelopeRecipient {
@@ -91,7 +80,7 @@ export interface OpenedEnvelope {
 }
 
 interface Candidate {
-  info: KeyTransRecipientInfo;
+  info: FastRecipient;
   id: CertificateIdentifier | undefined;
 }
 
@@ -104,25 +93,13 @@ const envelopeError = (text: string, cause?: unknown) =>
  * messages addressed to another certificate of theirs. Wrong keys surface as badMessageCheck, never earlier.
  */
 export function openEnvelope(der: Uint8Array, recipients: readonly EnvelopeRecipient[], policy: CipherPolicy = {}): OpenedEnvelope {
-  let parsed: EnvelopedDataContentInfo;
-  try {
-    parsed = decode(der, EnvelopedDataContentInfo, 'pkcsPKIEnvelope');
-  } catch (error) {
-    throw envelopeError('pkcsPKIEnvelope is not a CMS EnvelopedData', error);
-  }
-  if (parsed.contentType !== CMS_OID.envelopedData) throw envelopeError('pkcsPKIEnvelope is not a CMS EnvelopedData');
-  const envelope = parsed.content;
-
-  const info = envelope.encryptedContentInfo;
-  const cipher = cipherByOid(info.contentEncryptionAlgorithm.algorithm);
+  const envelope = readEnvelopeParts(der);
+  const cipher = cipherByOid(envelope.contentEncryptionAlgorithm.algorithm);
   assertCipherAllowed(cipher, policy);
-  const iv = readIv(info.contentEncryptionAlgorithm.parameters);
-  const ciphertext = joinedContent(info.encryptedContent);
+  const iv = readIv(envelope.contentEncryptionAlgorithm.parameters);
+  const ciphertext = envelope.ciphertext();
 
-  const candidates: Candidate[] = [];
-  for (const choice of envelope.recipientInfos) {
-    if (choice.ktri) candidates.push({ info: choice.ktri, id: identifierOf(choice.ktri.rid) });
-  }
+  const candidates: Candidate[] = envelope.recipients.map((info) => ({ info, id: identifierOf(info.rid) }));
   if (candidates.length === 0) {
     throw new ScepError(FailInfo.badAlg, 'pkcsPKIEnvelope has no KeyTransRecipientInfo (only RSA key transport is supported)');
   }
@@ -130,10 +107,43 @@ export function openEnvelope(der: Uint8Array, recipients: readonly EnvelopeRecip
   const chosen = chooseRecipient(candidates, recipients);
   const keyEncryption = chosen.candidate.info.keyEncryptionAlgorithm;
   const transport = keyTransportFromAlgorithm(keyEncryption.algorithm, keyEncryption.parameters);
-  const encryptedKey = new Uint8Array(chosen.candidate.info.encryptedKey.buffer);
-  const key = decryptContentKey(chosen.recipient.privateKey, transport, encryptedKey, cipher.keyLength);
+  const key = decryptContentKey(chosen.recipient.privateKey, transport, chosen.candidate.info.encryptedKey, cipher.keyLength);
   const content = decryptContent(cipher, key, iv, ciphertext, policy);
   return { content, cipher, keyTransport: transport, recipient: chosen.recipient, matchedBy: chosen.matchedBy };
+}
+
+/** What openEnvelope needs of an EnvelopedData, from the fast walk (cms-reader.ts) or the schema decode. */
+interface EnvelopeParts {
+  recipients: FastRecipient[];
+  contentEncryptionAlgorithm: { algorithm: string; parameters?: ArrayBuffer | null };
+  /** Deferred so that a missing encryptedContent is reported after the cipher checks, as it always was. */
+  ciphertext(): Uint8Array;
+}
+
+function readEnvelopeParts(der: Uint8Array): EnvelopeParts {
+  try {
+    const fast = readEnvelope(der);
+    if (fast.contentType === CMS_OID.envelopedData) return { ...fast, ciphertext: () => fast.ciphertext };
+  } catch (error) {
+    if (!(error instanceof DerShapeError)) throw error;
+  }
+  let parsed: EnvelopedDataContentInfo;
+  try {
+    parsed = decode(der, EnvelopedDataContentInfo, 'pkcsPKIEnvelope');
+  } catch (error) {
+    throw envelopeError('pkcsPKIEnvelope is not a CMS EnvelopedData', error);
+  }
+  if (parsed.contentType !== CMS_OID.envelopedData) throw envelopeError('pkcsPKIEnvelope is not a CMS EnvelopedData');
+  const info = parsed.content.encryptedContentInfo;
+  return {
+    recipients: [...parsed.content.recipientInfos].flatMap((choice) =>
+      choice.ktri
+        ? [{ rid: choice.ktri.rid, keyEncryptionAlgorithm: choice.ktri.keyEncryptionAlgorithm, encryptedKey: new Uint8Array(choice.ktri.encryptedKey.buffer) }]
+        : [],
+    ),
+    contentEncryptionAlgorithm: info.contentEncryptionAlgorithm,
+    ciphertext: () => joinedContent(info.encryptedContent),
+  };
 }
 
 function chooseRecipient(
@@ -161,6 +171,9 @@ function chooseRecipient(
 
 function readIv(parameters: ArrayBuffer | null | undefined): Uint8Array {
   if (!parameters) throw new ScepError(FailInfo.badAlg, 'content-encryption algorithm has no IV');
+  const bytes = new Uint8Array(parameters);
+  // The usual short primitive OCTET STRING, read directly; anything else through the schema.
+  if (bytes[0] === 0x04 && bytes.length >= 2 && bytes[1]! < 0x80 && bytes.length === bytes[1]! + 2) return bytes.slice(2);
   try {
     return new Uint8Array(AsnConvert.parse(parameters, OctetString).buffer);
   } catch (cause) {

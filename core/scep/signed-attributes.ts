@@ -3,7 +3,7 @@
  * nonces, UTF8String failInfoText), read leniently (UTF8String where PrintableString belongs, nonces of any
  * length), with malformed values reported as badRequest.
  */
-import { octetString, printableString, utf8String } from './asn1-build.js';
+import { octetString, printableString, utf8String } from '../pki/der-writer.js';
 import { type Attribute, type AttributeValue } from './cms-schema.js';
 import { CMS_OID, type FailInfo, FailInfo as FailInfoCode, type MessageType, type PkiStatus, SCEP_OID } from './constants.js';
 import { ScepError } from './errors.js';

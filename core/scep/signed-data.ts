@@ -15,22 +15,20 @@ import {
   verifySignature,
   digestOid,
 } from '../pki/algorithms.js';
+import type { Block } from './asn1-build.js';
 import {
-  algorithmIdentifier,
-  type Block,
-  context,
+  type DerPart,
   encode,
-  integer,
+  explicit,
+  NULL,
   octetString,
   oid,
-  preEncoded,
-  retagged,
   sequence,
   set,
   setOf,
+  smallInteger,
   time,
-  CONTEXT,
-} from './asn1-build.js';
+} from '../pki/der-writer.js';
 import {
   type CertificateFields,
   type CertificateIdentifier,
@@ -42,7 +40,9 @@ import {
   tryCertificateFields,
 } from './cert-fields.js';
 import { type Attribute, type CertificateSet, decode, octetStringContent, type SignerInfo, SignedDataContentInfo } from './cms-schema.js';
+import { readSignedData } from './cms-reader.js';
 import { CMS_OID, FailInfo } from './constants.js';
+import { DerShapeError } from '../pki/der-reader.js';
 import { ScepError, ScepMalformedError } from './errors.js';
 
 export interface SignerIdentity {
@@ -63,8 +63,10 @@ export interface BuildSignedDataInput {
 }
 
 /** A single-valued signed attribute DER: SEQUENCE { type, SET { value } }. */
-export function attribute(type: string, value: Block): Uint8Array {
-  return encode(sequence(oid(type), set(value)));
+export function attribute(type: string, value: DerPart | Block): Uint8Array {
+  // asn1js blocks still come from callers outside the hot path; the writer takes their encoding as it is.
+  const encoded = 'toBER' in value ? new Uint8Array(value.toBER(false)) : value;
+  return encode(sequence(oid(type), set(encoded)));
 }
 
 const digestAlgorithmDer = new Map<HashName, Uint8Array>();
@@ -73,7 +75,7 @@ const signatureAlgorithmDer = new Map<string, Uint8Array>();
 function digestAlgorithm(hash: HashName): Uint8Array {
   let der = digestAlgorithmDer.get(hash);
   // Parameters absent, as RFC 5754 asks for SHA-2 (and RFC 3370 allows for SHA-1).
-  if (!der) digestAlgorithmDer.set(hash, (der = algorithmIdentifier(digestOid(hash), 'absent')));
+  if (!der) digestAlgorithmDer.set(hash, (der = encode(sequence(oid(digestOid(hash))))));
   return der;
 }
 
@@ -85,10 +87,22 @@ function signatureAlgorithm(key: KeyObject, hash: HashName): Uint8Array {
   let der = signatureAlgorithmDer.get(cacheKey);
   if (!der) {
     const ecdsa = { sha1: OID.ecdsaWithSha1, sha256: OID.ecdsaWithSha256, sha384: OID.ecdsaWithSha384, sha512: OID.ecdsaWithSha512 };
-    der = ec ? algorithmIdentifier(ecdsa[hash], 'absent') : algorithmIdentifier(OID.rsaEncryption, 'null');
+    der = encode(ec ? sequence(oid(ecdsa[hash])) : sequence(oid(OID.rsaEncryption), NULL));
     signatureAlgorithmDer.set(cacheKey, der);
   }
   return der;
+}
+
+const VERSION_1 = smallInteger(1);
+const DATA_OID = oid(CMS_OID.data);
+/** contentType = id-data: the same attribute in every message. */
+const CONTENT_TYPE_DATA = attribute(CMS_OID.contentType, DATA_OID);
+
+/** The SET OF signed attributes re-tagged [0] IMPLICIT: same content octets, tag 0xA0 instead of 0x31. */
+function implicitSet(setDer: Uint8Array): Uint8Array {
+  const out = new Uint8Array(setDer);
+  out[0] = 0xa0;
+  return out;
 }
 
 export async function buildSignedData(input: BuildSignedDataInput): Promise<Uint8Array> {
@@ -96,7 +110,7 @@ export async function buildSignedData(input: BuildSignedDataInput): Promise<Uint
   const content = input.content;
   const messageDigest = createHash(input.digest).update(content ?? new Uint8Array(0)).digest();
   const attributes = [
-    attribute(CMS_OID.contentType, oid(CMS_OID.data)),
+    CONTENT_TYPE_DATA,
     attribute(CMS_OID.messageDigest, octetString(messageDigest)),
     ...(input.signingTime ? [attribute(CMS_OID.signingTime, time(input.signingTime))] : []),
     ...(input.attributes ?? []),
@@ -106,26 +120,18 @@ export async function buildSignedData(input: BuildSignedDataInput): Promise<Uint
   const signature = await sign(input.signer.privateKey, input.digest, signedAttrs);
 
   const signerInfo = sequence(
-    integer(1),
-    preEncoded(signer.issuerAndSerialNumber),
-    preEncoded(digestAlgorithm(input.digest)),
-    retagged(signedAttrs, CONTEXT, 0), // the very bytes signed, under [0] IMPLICIT
-    preEncoded(algorithm),
+    VERSION_1,
+    signer.issuerAndSerialNumber,
+    digestAlgorithm(input.digest),
+    implicitSet(signedAttrs), // the very bytes signed, under [0] IMPLICIT
+    algorithm,
     octetString(signature),
   );
   // The certificates keep the caller's order (leaf first in a CertRep): CMS readers do not sort them.
-  const certificates = [input.signer.certificate, ...(input.extraCertificates ?? [])].map(preEncoded);
-  const encapContentInfo = content
-    ? sequence(oid(CMS_OID.data), context(0, [octetString(content)]))
-    : sequence(oid(CMS_OID.data));
-  const signedData = sequence(
-    integer(1),
-    set(preEncoded(digestAlgorithm(input.digest))),
-    encapContentInfo,
-    context(0, certificates),
-    set(signerInfo),
-  );
-  return encode(sequence(oid(CMS_OID.signedData), context(0, [signedData])));
+  const certificates = [input.signer.certificate, ...(input.extraCertificates ?? [])];
+  const encapContentInfo = content ? sequence(DATA_OID, explicit(0, [octetString(content)])) : sequence(DATA_OID);
+  const signedData = sequence(VERSION_1, set(digestAlgorithm(input.digest)), encapContentInfo, explicit(0, certificates), set(signerInfo));
+  return encode(sequence(oid(CMS_OID.signedData), explicit(0, [signedData])));
 }
 
 export interface ParsedSignedData {
@@ -137,8 +143,39 @@ export interface ParsedSignedData {
   signerInfos: SignerInfo[];
 }
 
-/** Decodes a SignedData ContentInfo; ScepMalformedError when it is not one. */
+/**
+ * Decodes a SignedData ContentInfo; ScepMalformedError when it is not one. DER of the usual shape is walked
+ * (cms-reader.ts); anything else, and every error, goes through the schema decode.
+ */
 export function parseSignedData(der: Uint8Array, what = 'message'): ParsedSignedData {
+  try {
+    const fast = readSignedData(der);
+    if (fast.contentType === CMS_OID.signedData) {
+      const certificates: Uint8Array[] = [];
+      for (const { der: certificate, fields } of fast.certificates) {
+        try {
+          fieldsOf(certificate, fields);
+        } catch {
+          // an unreadable key: the certificate cannot be a signer, and stays available as bytes
+        }
+        certificates.push(certificate);
+      }
+      return {
+        eContentType: fast.eContentType,
+        ...(fast.content ? { content: fast.content } : {}),
+        certificates,
+        crls: fast.crls,
+        signerInfos: fast.signerInfos,
+      };
+    }
+  } catch (error) {
+    if (!(error instanceof DerShapeError)) throw error;
+  }
+  return parseSignedDataWithSchema(der, what);
+}
+
+/** The schema decode of parseSignedData (exported for the differential test of the fast reader). */
+export function parseSignedDataWithSchema(der: Uint8Array, what = 'message'): ParsedSignedData {
   const parsed = decode(der, SignedDataContentInfo, what);
   if (parsed.contentType !== CMS_OID.signedData) throw new ScepMalformedError(`${what} is not a CMS SignedData`);
   const signedData = parsed.content;

@@ -1,0 +1,67 @@
+/**
+ * The simulators `mdmca serve` and `mdmca run` embed, in mount order. A new simulator adds one entry: a name
+ * (its admin surface is /__mdmca/<name>/) and a factory from the shared context to its mounts and the
+ * endpoints it announces.
+ */
+import type { AdjustableClock } from '../core/clock.js';
+import { DEFAULT_SCEP_CHALLENGE } from '../fixtures/defaults.js';
+import type { TestPki } from '../fixtures/test-pki.js';
+import type { Mount } from './mounts.js';
+import { createScepCa, defaultScepCaIdentity } from './scep-ca/index.js';
+import type { Store } from './store/index.js';
+
+export interface SimulatorContext {
+  store: Store;
+  clock: AdjustableClock;
+  pki: TestPki;
+  /** The public URL of a path on the shared HTTP or HTTPS listener (known once it is bound; call lazily). */
+  publicUrl(protocol: 'http' | 'https', path: string): string;
+  scepChallenge?: string;
+}
+
+export interface SimulatorEndpoint {
+  kind: string;
+  protocol: 'http' | 'https';
+  path: string;
+  /** The test credentials a client of this endpoint needs (e.g. the SCEP challenge): public fixtures. */
+  credentials?: Record<string, string>;
+}
+
+export interface EmbeddedSimulator {
+  mounts: Mount[];
+  endpoints: SimulatorEndpoint[];
+  /** Called once the shared listener is bound and publicUrl() answers. */
+  onListening?(): void;
+}
+
+export interface SimulatorFactory {
+  name: string;
+  create(context: SimulatorContext): Promise<EmbeddedSimulator>;
+}
+
+const scepCa: SimulatorFactory = {
+  name: 'scep-ca',
+  async create(context) {
+    const challenge = context.scepChallenge ?? DEFAULT_SCEP_CHALLENGE;
+    const simulator = createScepCa({
+      store: context.store,
+      clock: context.clock,
+      identity: defaultScepCaIdentity({ root: context.pki.root, issuing: context.pki.issuingCa, ra: context.pki.identities['scep-ra'] }),
+      challenge,
+      nextCa: [context.pki.nextIssuingCa.certificate],
+    });
+    return {
+      mounts: simulator.mounts,
+      // Certificates carry <origin>/scep/crl, which is known once the listener is bound.
+      onListening: () => simulator.setPublicBaseUrl(context.publicUrl('http', '')),
+      endpoints: [
+        { kind: 'scep', protocol: 'http', path: '/scep', credentials: { challenge } },
+        { kind: 'scep-https', protocol: 'https', path: '/scep', credentials: { challenge } },
+        { kind: 'crl', protocol: 'http', path: '/scep/crl' },
+        { kind: 'admin', protocol: 'http', path: '/__mdmca/scep-ca' },
+      ],
+    };
+  },
+};
+
+export const SIMULATORS: readonly SimulatorFactory[] = [scepCa];

@@ -1,0 +1,24 @@
+/**
+ * The suites `mdmca run` knows, and where each finds its embedded simulator: the role it tests is served by
+ * simulator `simulator` at its endpoint of kind `endpoint` (simulators/registry.ts), with the admin surface
+ * beside it. Adding a suite is one entry here.
+ */
+import type { SuiteDefinition } from './model.js';
+import { scepClientSuite } from './scep-client/index.js';
+import { scepServerSuite } from './scep-server/index.js';
+
+export interface RegisteredSuite {
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- a registry holds suites of every context type
+  suite: SuiteDefinition<any>;
+  /** Where the embedded simulator of the role is; absent when the suite brings its own (client suites). */
+  embedded?: { simulator: string; endpoint: string };
+}
+
+export const SUITES: readonly RegisteredSuite[] = [
+  { suite: scepServerSuite, embedded: { simulator: 'scep-ca', endpoint: 'scep' } },
+  { suite: scepClientSuite },
+];
+
+export function findSuite(id: string): RegisteredSuite | undefined {
+  return SUITES.find((entry) => entry.suite.id === id);
+}
