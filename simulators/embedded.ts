@@ -10,7 +10,8 @@ import { toPem } from '../core/pki/pem.js';
 import { privateKeyToPem } from '../core/pki/keys.js';
 import { DEFAULT_HOST } from '../fixtures/defaults.js';
 import { loadTestPki, type TestPki } from '../fixtures/test-pki.js';
-import { listen, type HttpLogger, type Listening, type Mount } from './http.js';
+import type { HttpHandler } from 'msw';
+import { listen, toMswHandlers, type HttpLogger, type Listening, type Mount } from './http.js';
 import { SIMULATORS, type SimulatorContext, type SimulatorEndpoint } from './registry.js';
 import type { Store } from './store/index.js';
 import { createMemoryStore } from './store/memory.js';
@@ -37,29 +38,41 @@ export interface ListeningEndpoint {
   credentials?: Record<string, string>;
 }
 
-export interface EmbeddedSimulators {
+/** Where every simulator answers, whatever carries the requests (sockets or msw). */
+export interface SimulatorSet {
   endpoints: ListeningEndpoint[];
-  httpUrl: string;
-  httpsUrl: string;
   pki: TestPki;
   clock: AdjustableClock;
   /** The URL of one simulator's endpoint of a kind; throws when there is none. */
   url(simulator: string, kind: string): string;
   endpoint(simulator: string, kind: string): ListeningEndpoint;
+}
+
+export interface EmbeddedSimulators extends SimulatorSet {
+  httpUrl: string;
+  httpsUrl: string;
   close(): Promise<void>;
 }
 
-export async function startEmbeddedSimulators(options: EmbeddedOptions = {}): Promise<EmbeddedSimulators> {
-  const host = options.host ?? DEFAULT_HOST;
+/** The simulators built but not yet reachable: mounts for an adapter, endpoints once the origins are known. */
+interface Assembled {
+  mounts: Mount[];
+  store: Store;
+  clock: AdjustableClock;
+  pki: TestPki;
+  /** Tells every simulator its public origins and returns the endpoints under them. */
+  publish(http: string, https: string): SimulatorSet;
+}
+
+async function assemble(options: EmbeddedOptions): Promise<Assembled> {
   const clock = options.clock ?? new AdjustableClock();
   const pki = options.pki ?? (await loadTestPki());
   const store: Store = options.dataDir ? openDataStore(options.dataDir) : createMemoryStore();
-  const tls = pki.identities['tls-server'];
   const mounts: Mount[] = [];
   const declared: Array<SimulatorEndpoint & { simulator: string }> = [];
   const listeners: Array<() => void> = [];
-  // Base URLs are known only after binding; simulators that embed their own URL (CRL distribution points) read
-  // them through this late-bound context.
+  // Origins are known only after binding (or from the msw origin); simulators that embed their own URL (CRL
+  // distribution points) read them through this late-bound context.
   const base = { http: '', https: '' };
   const context: SimulatorContext = {
     store,
@@ -75,9 +88,43 @@ export async function startEmbeddedSimulators(options: EmbeddedOptions = {}): Pr
       if (simulator.onListening) listeners.push(simulator.onListening);
       declared.push(...simulator.endpoints.map((endpoint) => ({ ...endpoint, simulator: factory.name })));
     }
+  } catch (error) {
+    store.close();
+    throw error;
+  }
+  return {
+    mounts,
+    store,
+    clock,
+    pki,
+    publish(http, https) {
+      base.http = http.replace(/\/$/, '');
+      base.https = https.replace(/\/$/, '');
+      for (const notify of listeners) notify();
+      const endpoints = declared.map((endpoint) => ({
+        simulator: endpoint.simulator,
+        kind: endpoint.kind,
+        url: context.publicUrl(endpoint.protocol, endpoint.path),
+        ...(endpoint.credentials && { credentials: endpoint.credentials }),
+      }));
+      const endpointOf = (simulator: string, kind: string): ListeningEndpoint => {
+        const found = endpoints.find((endpoint) => endpoint.simulator === simulator && endpoint.kind === kind);
+        if (!found) throw new Error(`no ${kind} endpoint for simulator ${simulator}`);
+        return found;
+      };
+      return { endpoints, pki, clock, endpoint: endpointOf, url: (simulator, kind) => endpointOf(simulator, kind).url };
+    },
+  };
+}
+
+/** Every simulator on real loopback sockets: one HTTP and one HTTPS listener. */
+export async function startEmbeddedSimulators(options: EmbeddedOptions = {}): Promise<EmbeddedSimulators> {
+  const assembled = await assemble(options);
+  const tls = assembled.pki.identities['tls-server'];
+  try {
     const listening: Listening = await listen({
-      mounts,
-      host,
+      mounts: assembled.mounts,
+      host: options.host ?? DEFAULT_HOST,
       port: options.port ?? 0,
       tls: {
         port: options.tlsPort ?? 0,
@@ -89,37 +136,34 @@ export async function startEmbeddedSimulators(options: EmbeddedOptions = {}): Pr
       },
       ...(options.logger && { logger: options.logger }),
     });
-    base.http = listening.httpUrl.replace(/\/$/, '');
-    base.https = (listening.httpsUrl ?? '').replace(/\/$/, '');
-    for (const notify of listeners) notify();
-    const endpoints = declared.map((endpoint) => ({
-      simulator: endpoint.simulator,
-      kind: endpoint.kind,
-      url: context.publicUrl(endpoint.protocol, endpoint.path),
-      ...(endpoint.credentials && { credentials: endpoint.credentials }),
-    }));
-    const endpointOf = (simulator: string, kind: string): ListeningEndpoint => {
-      const found = endpoints.find((endpoint) => endpoint.simulator === simulator && endpoint.kind === kind);
-      if (!found) throw new Error(`no ${kind} endpoint for simulator ${simulator}`);
-      return found;
-    };
+    const set = assembled.publish(listening.httpUrl, listening.httpsUrl ?? '');
     return {
-      endpoints,
-      httpUrl: base.http,
-      httpsUrl: base.https,
-      pki,
-      clock,
-      endpoint: endpointOf,
-      url: (simulator, kind) => endpointOf(simulator, kind).url,
+      ...set,
+      httpUrl: listening.httpUrl.replace(/\/$/, ''),
+      httpsUrl: (listening.httpsUrl ?? '').replace(/\/$/, ''),
       close: async () => {
         await listening.close();
-        store.close();
+        assembled.store.close();
       },
     };
   } catch (error) {
-    store.close();
+    assembled.store.close();
     throw error;
   }
+}
+
+/**
+ * Every simulator as msw handlers on an invented origin, for a user's own in-process tests (no sockets):
+ *   const sims = await mswSimulators('http://mdmca.test');
+ *   const server = setupServer(...sims.handlers); server.listen();
+ *   await new ScepClient({ url: sims.url('scep-ca', 'scep') }).getCaCaps();
+ */
+export async function mswSimulators(origin = 'http://mdmca.test', options: Omit<EmbeddedOptions, 'host' | 'port' | 'tlsPort'> = {}): Promise<SimulatorSet & { handlers: HttpHandler[]; close(): Promise<void> }> {
+  const assembled = await assemble(options);
+  const https = origin.replace(/^http:/, 'https:');
+  const set = assembled.publish(origin, https);
+  const handlers = [...toMswHandlers(origin, assembled.mounts), ...(https !== origin ? toMswHandlers(https, assembled.mounts) : [])];
+  return { ...set, handlers, close: async () => assembled.store.close() };
 }
 
 function openDataStore(dataDir: string): Store {

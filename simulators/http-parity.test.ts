@@ -6,8 +6,8 @@ import { setupServer } from 'msw/node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listen, toMswHandlers, type Listening } from './http.js';
 import { BINARY, observe, observeFetch, probeMounts, recordingLogger, type Observed } from './probe-handler.test-support.js';
-import { request } from './test-client.js';
-import { makeTestPki, type TestPki } from './test-pki.js';
+import { request } from './test-client.test-support.js';
+import { makeTestPki, type TestPki } from './tls-pki.test-support.js';
 
 const LIMIT = 4096;
 

@@ -3,8 +3,8 @@ import tls from 'node:tls';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listen, type Listening } from './http.js';
 import { probeMounts, recordingLogger } from './probe-handler.test-support.js';
-import { request, type TestRequest } from './test-client.js';
-import { makeTestPki, type TestPki } from './test-pki.js';
+import { request, type TestRequest } from './test-client.test-support.js';
+import { makeTestPki, type TestPki } from './tls-pki.test-support.js';
 
 let pki: TestPki;
 const logger = recordingLogger();

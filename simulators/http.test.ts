@@ -7,7 +7,7 @@ import type { Handler, Peer } from '../core/http.js';
 import { DropConnection, listen, MountConfigError, toMswHandlers, type Listening } from './http.js';
 import { createExpressApp } from './http.js';
 import { probeMounts, recordingLogger } from './probe-handler.test-support.js';
-import { request } from './test-client.js';
+import { request } from './test-client.test-support.js';
 
 const LIMIT = 4096;
 const logger = recordingLogger();

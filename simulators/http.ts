@@ -11,7 +11,7 @@ import type { AddressInfo, Socket } from 'node:net';
 import express from 'express';
 import type { Express } from 'express';
 import pino from 'pino';
-import { BodyTooLargeError, DEFAULT_BODY_LIMIT_BYTES } from './body.js';
+import { BodyTooLargeError, DEFAULT_BODY_LIMIT_BYTES } from '../core/http-body.js';
 import { DropConnection } from './faults.js';
 import {
   badRequestResponse,
@@ -29,7 +29,7 @@ export type { Mount, HttpLogger } from './mounts.js';
 export { MountConfigError } from './mounts.js';
 export { DropConnection } from './faults.js';
 export { toMswHandlers, type MswOptions } from './msw.js';
-export { DEFAULT_BODY_LIMIT_BYTES } from './body.js';
+export { DEFAULT_BODY_LIMIT_BYTES } from '../core/http-body.js';
 
 export interface AppOptions {
   /** Largest request body accepted; larger ones get 413. Default 1 MiB. */

@@ -6,7 +6,7 @@
 import { http } from 'msw/core/http';
 import type { HttpHandler } from 'msw';
 import { loopbackPeer, type Peer } from '../core/http.js';
-import { BodyTooLargeError, DEFAULT_BODY_LIMIT_BYTES, readRequestLimited } from './body.js';
+import { BodyTooLargeError, DEFAULT_BODY_LIMIT_BYTES, readRequestLimited } from '../core/http-body.js';
 import { DropConnection } from './faults.js';
 import {
   compileMounts,

@@ -7,7 +7,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import type { TLSSocket } from 'node:tls';
 import type { Peer } from '../core/http.js';
-import { BodyTooLargeError, concat, declaredTooLarge } from './body.js';
+import { BodyTooLargeError, concat, declaredTooLarge } from '../core/http-body.js';
 
 const peers = new WeakMap<Socket, Peer>();
 

@@ -7,7 +7,7 @@
 import { match, type MatchFunction, type ParamData } from 'path-to-regexp';
 import type { z } from 'zod';
 import type { Handler, Peer } from '../core/http.js';
-import { BodyTooLargeError, DEFAULT_BODY_LIMIT_BYTES, readRequestLimited } from './body.js';
+import { BodyTooLargeError, DEFAULT_BODY_LIMIT_BYTES, readRequestLimited } from '../core/http-body.js';
 
 export interface RouteContext<P = Record<string, string>> {
   request: Request;

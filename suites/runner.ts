@@ -38,6 +38,8 @@ export interface RunResult {
 export interface RunOptions {
   checkTimeoutMs?: number;
   onCheck?(suite: SuiteDefinition<unknown>, result: CheckResult): void;
+  /** Time limit of a suite's setup (and of its teardown); default 60 s. */
+  setupTimeoutMs?: number;
   /** Runs only the checks whose id is listed. */
   only?: string[];
 }
@@ -71,8 +73,9 @@ export async function runSuite<Ctx>(
   };
 
   let ctx: Ctx | undefined;
+  const setupTimeoutMs = options.setupTimeoutMs ?? 60_000;
   try {
-    ctx = await suite.setup(target, env);
+    ctx = await withTimeout(suite.setup(target, env), setupTimeoutMs, `setup did not finish within ${setupTimeoutMs} ms`);
   } catch (error) {
     result.error = `setup failed: ${errorText(error)}`;
   }
@@ -101,7 +104,9 @@ export async function runSuite<Ctx>(
     options.onCheck?.(suite as SuiteDefinition<unknown>, checkResult);
   }
 
-  if (ctx !== undefined && suite.teardown) await suite.teardown(ctx).catch(() => undefined);
+  if (ctx !== undefined && suite.teardown) {
+    await withTimeout(suite.teardown(ctx), setupTimeoutMs, 'teardown hung').catch(() => undefined);
+  }
   result.durationMs = performance.now() - started;
   return result;
 }
@@ -117,6 +122,16 @@ export async function runCheck<Ctx>(check: CheckDefinition<Ctx>, ctx: Ctx, timeo
       check.run(ctx).catch((error: unknown): CheckOutcome => ({ status: 'fail', message: errorText(error) })),
       timeout,
     ]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** `promise`, or a rejection with `message` after `ms`; a setup that hangs must not hang the run. */
+async function withTimeout<T>(promise: Promise<T>, ms: number, message: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    return await Promise.race([promise, new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(message)), ms)))]);
   } finally {
     clearTimeout(timer);
   }

@@ -6,6 +6,8 @@
 import * as asn1js from 'asn1js';
 import { AsnConvert } from '@peculiar/asn1-schema';
 import { AttributeTypeAndValue, AttributeValue, Name, RelativeDistinguishedName } from '@peculiar/asn1-x509';
+import { childrenOf, DerShapeError, expectTlv, latin1, readOid, TAGS } from './der-reader.js';
+import { der, encode, oid, sequence, setOf } from './der-writer.js';
 import { type DnAttribute, type DnStringType, DnError, type Rdn, representable } from './name-attributes.js';
 
 /** Decodes one BER value: a string of a known type, or the hex of bytes we keep as they are. */
@@ -78,6 +80,35 @@ function fromAttributeValue(value: AttributeValue): { value: string; stringType:
  * requires of a SET OF.
  */
 export function encodeName(rdns: readonly Rdn[]): Uint8Array {
+  return encodeNameFast(rdns) ?? encodeNameWithSchema(rdns);
+}
+
+const FAST_STRING_TAGS: Partial<Record<DnStringType | 'ber', number>> = { utf8: 0x0c, printable: 0x13, ia5: 0x16 };
+
+/**
+ * UTF8String, PrintableString and IA5String values written with der-writer (devices and benchmarks build a
+ * name per CSR); undefined when an attribute needs the schema library (other string types, BER values).
+ */
+function encodeNameFast(rdns: readonly Rdn[]): Uint8Array | undefined {
+  const sets: Uint8Array[] = [];
+  for (const rdn of rdns) {
+    const atvs: Uint8Array[] = [];
+    for (const attr of rdn) {
+      const tag = FAST_STRING_TAGS[attr.stringType];
+      if (tag === undefined) return undefined;
+      if (!representable(attr.stringType as DnStringType, attr.value)) {
+        throw new DnError(`"${attr.value}" cannot be written as ${attr.stringType} string (attribute ${attr.type})`);
+      }
+      const value = der(tag, [Buffer.from(attr.value, tag === 0x0c ? 'utf8' : 'latin1')]);
+      atvs.push(encode(sequence(oid(attr.type), value)));
+    }
+    sets.push(encode(setOf(atvs)));
+  }
+  return encode(sequence(...sets));
+}
+
+/** The schema library's encoding (exported for the differential test of the fast writer). */
+export function encodeNameWithSchema(rdns: readonly Rdn[]): Uint8Array {
   const name = new Name(
     rdns.map((rdn) => {
       const atvs = rdn.map((attr) => new AttributeTypeAndValue({ type: attr.type, value: toAttributeValue(attr) }));
@@ -93,6 +124,43 @@ export function encodeName(rdns: readonly Rdn[]): Uint8Array {
 }
 
 export function decodeName(der: Uint8Array): Rdn[] {
+  try {
+    return decodeNameFast(der);
+  } catch (error) {
+    if (!(error instanceof DerShapeError)) throw error;
+  }
+  return decodeNameWithSchema(der);
+}
+
+const FAST_STRING_TYPES = new Map<number, DnStringType>([
+  [TAGS.printableString, 'printable'],
+  [TAGS.utf8String, 'utf8'],
+  [TAGS.ia5String, 'ia5'],
+]);
+
+/**
+ * The common case read directly (a CA decodes the subject of every CSR): DER with ASCII PrintableString,
+ * UTF8String or IA5String values. DerShapeError for anything else, which the schema decode then reads.
+ */
+function decodeNameFast(der: Uint8Array): Rdn[] {
+  const name = expectTlv(der, 0, der.length, TAGS.sequence);
+  if (name.end !== der.length) throw new DerShapeError();
+  return childrenOf(der, name).map((rdn) => {
+    if (rdn.tag !== TAGS.set) throw new DerShapeError();
+    const atvs = childrenOf(der, rdn);
+    if (atvs.length === 0) throw new DerShapeError();
+    return atvs.map((atv) => {
+      const [type, value, ...rest] = atv.tag === TAGS.sequence ? childrenOf(der, atv) : [];
+      const stringType = value && FAST_STRING_TYPES.get(value.tag);
+      if (!type || !value || !stringType || rest.length) throw new DerShapeError();
+      for (let i = value.start; i < value.end; i++) if (der[i]! >= 0x80) throw new DerShapeError();
+      return { type: readOid(der, type), value: latin1(der, value.start, value.end), stringType };
+    });
+  });
+}
+
+/** The schema library's decode (exported for the differential test of the fast reader). */
+export function decodeNameWithSchema(der: Uint8Array): Rdn[] {
   let name: Name;
   try {
     name = AsnConvert.parse(der, Name);

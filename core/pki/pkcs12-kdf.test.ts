@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { openssl, removeDir, tempDir } from './pkcs12-test-pki.js';
+import { openssl, removeDir, tempDir } from './pkcs12-openssl-pki.test-support.js';
 import { KDF_ID, passwordBytes, passwordCandidates, pkcs12Kdf } from './pkcs12-kdf.js';
 import type { HashName } from './algorithms.js';
 

@@ -8,7 +8,7 @@ import { AuthenticatedSafe, id_certBag, id_pkcs8ShroudedKeyBag, SafeBag, SafeCon
 import { decode, decodeOctetString, encode, encodeOctetString, Pfx, PKCS12_OID, toArrayBuffer } from './pkcs12-asn1.js';
 import { parsePem } from './pem.js';
 import { buildPkcs12, parsePkcs12, Pkcs12Error, Pkcs12PasswordError, type Pkcs12Contents } from './pkcs12.js';
-import { makeTestPki, openssl, removeDir, tempDir, type TestPki } from './pkcs12-test-pki.js';
+import { makeTestPki, openssl, removeDir, tempDir, type TestPki } from './pkcs12-openssl-pki.test-support.js';
 
 const MODERN = 'PBES2/PBKDF2-HMAC-SHA256/AES-256-CBC';
 const LEGACY = 'pbeWithSHAAnd3-KeyTripleDES-CBC';

@@ -8,7 +8,7 @@ import { decode, encode } from './pkcs12-asn1.js';
 import { Pkcs12DecryptionError, Pkcs12Error } from './pkcs12-errors.js';
 import { passwordBytes } from './pkcs12-kdf.js';
 import { pbeDecrypt, pbeEncrypt, pbeName } from './pkcs12-pbe.js';
-import { openssl, removeDir, tempDir } from './pkcs12-test-pki.js';
+import { openssl, removeDir, tempDir } from './pkcs12-openssl-pki.test-support.js';
 import { OctetString } from '@peculiar/asn1-schema';
 
 const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'prime256v1' });

@@ -7,7 +7,7 @@ import { buildPkcs12, parsePkcs12, Pkcs12Error, Pkcs12PasswordError, type Pkcs12
 import { decode, decodeOctetString, encode, Pfx } from './pkcs12-asn1.js';
 import { passwordBytes } from './pkcs12-kdf.js';
 import { buildMacData } from './pkcs12-mac.js';
-import { makeTestPki, openssl, removeDir, tempDir, type TestPki } from './pkcs12-test-pki.js';
+import { makeTestPki, openssl, removeDir, tempDir, type TestPki } from './pkcs12-openssl-pki.test-support.js';
 
 const SEED = 7292;
 const hex = (bytes: Uint8Array) => Buffer.from(bytes).toString('hex');

@@ -4,7 +4,7 @@ import { buildCertsOnly, buildNextCaCert, parseCertsOnly, parseNextCaCert } from
 import { FailInfo } from './constants.js';
 import { ScepMalformedError } from './errors.js';
 import { parseSignedData } from './signed-data.js';
-import { makeScepTestPki, type ScepTestPki } from './test-pki.js';
+import { makeScepTestPki, type ScepTestPki } from './openssl-pki.test-support.js';
 
 let pki: ScepTestPki;
 beforeAll(() => {

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { cipherByOid, CONTENT_CIPHER_NAMES, CONTENT_CIPHERS, decryptContent, encryptContent } from './ciphers.js';
 import { FailInfo } from './constants.js';
 import { ENVELOPE_DECRYPTION_FAILED, ScepError } from './errors.js';
-import { hasLegacyProvider, runOpenssl } from './test-pki.js';
+import { hasLegacyProvider, runOpenssl } from './openssl-pki.test-support.js';
 
 const SEED = 8894;
 const legacy = { allowLegacyCiphers: true };

@@ -11,7 +11,7 @@ import { MessageType, PkiStatus } from './constants.js';
 import { buildCertRep, buildRequest, parseRequest } from './messages.js';
 import { parsePkiMessage } from './pki-message.js';
 import { parseSignedData } from './signed-data.js';
-import { makeScepTestPki, type ScepTestPki } from './test-pki.js';
+import { makeScepTestPki, type ScepTestPki } from './openssl-pki.test-support.js';
 
 const RUNS = 300;
 let pki: ScepTestPki;

@@ -20,7 +20,7 @@ import { describeEnvelope } from './envelope.js';
 import { ScepError } from './errors.js';
 import { parseCertRep, parseRequest } from './messages.js';
 import { parsePkiMessage } from './pki-message.js';
-import { runOpenssl } from './test-pki.js';
+import { runOpenssl } from './openssl-pki.test-support.js';
 import { transactionIdFor } from './transaction-id.js';
 
 const FIXTURES = fileURLToPath(new URL('../../../shared/fixtures/micromdm-scep/', import.meta.url));

@@ -12,7 +12,7 @@ import { ScepError } from './errors.js';
 import { buildCertRep, buildRequest, parseRequest } from './messages.js';
 import { buildPkiMessage, parsePkiMessage } from './pki-message.js';
 import { parseSignedData, verifySignedData } from './signed-data.js';
-import { hasLegacyProvider, makeScepTestPki, type ScepTestPki } from './test-pki.js';
+import { hasLegacyProvider, makeScepTestPki, type ScepTestPki } from './openssl-pki.test-support.js';
 
 let pki: ScepTestPki;
 let n = 0;

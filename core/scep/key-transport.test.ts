@@ -15,7 +15,7 @@ import {
   keyTransportFromAlgorithm,
   PKCS1_V1_5,
 } from './key-transport.js';
-import { runOpenssl } from './test-pki.js';
+import { runOpenssl } from './openssl-pki.test-support.js';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 

@@ -13,7 +13,7 @@ import { buildCertRep, buildRequest, parseCertRep, parseRequest, type RequestPay
 import { buildPkiMessage, parsePkiMessage } from './pki-message.js';
 import { octetString, printableString } from './asn1-build.js';
 import { attribute, buildSignedData } from './signed-data.js';
-import { makeScepTestPki, type ScepTestPki } from './test-pki.js';
+import { makeScepTestPki, type ScepTestPki } from './openssl-pki.test-support.js';
 
 const SEED = 20_200_901;
 const DIGESTS: HashName[] = ['sha1', 'sha256', 'sha512'];

@@ -18,7 +18,7 @@ import {
   type Requester,
   send,
   type ServerTestPki,
-} from './server-test-support.js';
+} from './server.test-support.js';
 
 let pki: ServerTestPki;
 beforeAll(async () => {

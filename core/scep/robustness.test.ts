@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MessageType, PkiStatus } from './constants.js';
 import { ScepError, ScepMalformedError } from './errors.js';
 import { buildCertRep, buildRequest, parseCertRep, parseRequest } from './messages.js';
-import { makeScepTestPki, type ScepTestPki } from './test-pki.js';
+import { makeScepTestPki, type ScepTestPki } from './openssl-pki.test-support.js';
 
 const SEED = 424_242;
 let pki: ScepTestPki;

@@ -20,8 +20,8 @@ import { parsePkiMessage } from './pki-message.js';
 import { manualApproval } from './policy.js';
 import { staticChallenge } from './policy-challenge.js';
 import { createScepServer, type ScepExchange } from './server.js';
-import { csrFor, makeServerTestPki, pkcsReq, readReply, send, sendDer, type ServerTestPki } from './server-test-support.js';
-import { runOpenssl } from './test-pki.js';
+import { csrFor, makeServerTestPki, pkcsReq, readReply, send, sendDer, type ServerTestPki } from './server.test-support.js';
+import { runOpenssl } from './openssl-pki.test-support.js';
 
 const FIXTURES = fileURLToPath(new URL('../../../shared/fixtures/micromdm-scep/', import.meta.url));
 const fixturesPresent = existsSync(join(FIXTURES, 'PKCSReq.der'));

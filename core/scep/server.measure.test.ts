@@ -11,7 +11,7 @@ import { buildRequest } from './messages.js';
 import { staticChallenge } from './policy-challenge.js';
 import { parsePkiMessage } from './pki-message.js';
 import { createScepServer, type ScepExchange } from './server.js';
-import { csrFor, makeServerTestPki, pkcsReq, sendDer } from './server-test-support.js';
+import { csrFor, makeServerTestPki, pkcsReq, sendDer } from './server.test-support.js';
 
 const RUNS = 200;
 const median = (values: number[]) => {

@@ -8,7 +8,7 @@ import { loopbackPeer } from '../http.js';
 import { PkiStatus } from './constants.js';
 import { parsePkiMessage } from './pki-message.js';
 import { createScepServer, type ScepHandler } from './server.js';
-import { BASE, csrFor, makeServerTestPki, pkcsReq, send, type ServerTestPki } from './server-test-support.js';
+import { BASE, csrFor, makeServerTestPki, pkcsReq, send, type ServerTestPki } from './server.test-support.js';
 import { staticChallenge } from './policy-challenge.js';
 
 const SEED = 8894;

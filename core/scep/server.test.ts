@@ -21,7 +21,7 @@ import {
   send,
   sendDer,
   type ServerTestPki,
-} from './server-test-support.js';
+} from './server.test-support.js';
 
 let pki: ServerTestPki;
 beforeAll(async () => {

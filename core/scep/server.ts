@@ -4,6 +4,7 @@
  * (when one can be addressed) or a 4xx with a reason in the body. The path is ignored, as RFC 8894 §4.1 asks, so
  * the simulator can mount it at /scep, /scep/pkiclient.exe and /cgi-bin/pkiclient.exe alike.
  */
+import { BodyTooLargeError, readRequestLimited } from '../http-body.js';
 import type { Handler, Peer } from '../http.js';
 import type { ExchangeTimings, ScepExchange } from './server-exchange.js';
 import { type PkiOperationResult, ScepService, type ScepServiceOptions } from './server-service.js';
@@ -78,35 +79,12 @@ export function decodeGetMessage(raw: string): Uint8Array {
 }
 
 async function readBody(request: Request, limit: number): Promise<Uint8Array> {
-  const declared = Number(request.headers.get('content-length') ?? '');
-  const tooLarge = () => new HttpRefusal(413, `Request body exceeds the limit of ${limit} bytes`);
-  if (Number.isFinite(declared) && declared > limit) throw tooLarge();
-  if (!request.body) return new Uint8Array(0);
-  const reader = request.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let total = 0;
   try {
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      total += value.byteLength;
-      if (total > limit) {
-        reader.cancel().catch(() => undefined);
-        throw tooLarge();
-      }
-      chunks.push(value);
-    }
-  } finally {
-    reader.releaseLock();
+    return (await readRequestLimited(request, limit)) ?? new Uint8Array(0);
+  } catch (error) {
+    if (error instanceof BodyTooLargeError) throw new HttpRefusal(413, error.message);
+    throw error;
   }
-  if (chunks.length === 1) return chunks[0]!;
-  const out = new Uint8Array(total);
-  let offset = 0;
-  for (const chunk of chunks) {
-    out.set(chunk, offset);
-    offset += chunk.byteLength;
-  }
-  return out;
 }
 
 const respond = (body: BodyInit | null, status: number, contentType: string, headers: Record<string, string> = {}) =>

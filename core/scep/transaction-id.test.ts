@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { importPublicKey, spkiDer } from '../pki/keys.js';
 import { isPrintableString } from './signed-attributes.js';
-import { runOpenssl } from './test-pki.js';
+import { runOpenssl } from './openssl-pki.test-support.js';
 import { transactionIdFor, type TransactionIdStyle } from './transaction-id.js';
 
 // The RSA-1024 key of micromdm's testclient fixture (its CSR produced PKCSReq.der), as SubjectPublicKeyInfo.

@@ -14,6 +14,7 @@
  * plus faults and clock (simulators/admin-routes.ts). Setting a challenge or issuing a one-time one turns
  * challenge checking on; PUT policy {challenge:'none'} turns it off.
  */
+import { REVOCATION_REASONS, type RevocationReason } from '../../core/pki/crl.js';
 import { z } from 'zod';
 import type { AdjustableClock } from '../../core/clock.js';
 import { toPem } from '../../core/pki/pem.js';
@@ -42,16 +43,10 @@ export interface ScepCaAdminContext {
   onRevoked?: () => void;
 }
 
-const REASONS = [
-  'unspecified',
-  'keyCompromise',
-  'cACompromise',
-  'affiliationChanged',
-  'superseded',
-  'cessationOfOperation',
-  'privilegeWithdrawn',
-  'aACompromise',
-] as const;
+// Revocation proper: certificateHold and removeFromCRL are the hold/release routes' business.
+const REASONS = REVOCATION_REASONS.filter(
+  (reason): reason is Exclude<RevocationReason, 'certificateHold' | 'removeFromCRL'> => reason !== undefined && reason !== 'certificateHold' && reason !== 'removeFromCRL',
+);
 const STATUSES: readonly CertificateStatus[] = ['valid', 'revoked', 'hold'];
 
 const revokeSchema = z.object({ reason: z.enum(REASONS).optional() }).strict();

@@ -19,7 +19,7 @@ import {
   type Requester,
   send,
   type ServerTestPki,
-} from '../../core/scep/server-test-support.js';
+} from '../../core/scep/server.test-support.js';
 import { createMemoryStore } from '../store/memory.js';
 import { openStore } from '../store/sqlite.js';
 import type { Store } from '../store/index.js';

@@ -29,7 +29,8 @@ export function httpScepAdmin(adminUrl: string, fetchImpl: FetchLike = (input, i
       signal: AbortSignal.timeout(timeoutMs),
     });
     if (response.ok) {
-      await response.body?.cancel().catch(() => undefined);
+      // Not awaited: under msw the body is a tee'd stream whose cancel settles only when every branch cancels.
+      response.body?.cancel().catch(() => undefined);
       return;
     }
     const text = (await response.text().catch(() => '')).slice(0, MAX_ERROR_TEXT);

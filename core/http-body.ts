@@ -1,6 +1,6 @@
 /**
- * Reading request bodies under a size limit, shared by both adapters (http.ts, msw.ts) and the router's readJson,
- * so "too large" means the same thing everywhere. The limit is checked against Content-Length before anything is
+ * Reading request bodies under a size limit, shared by both adapters (simulators/http.ts, msw.ts), the router's
+ * readJson and core's own servers, so "too large" means the same thing everywhere. The limit is checked against Content-Length before anything is
  * read, then counted while reading, so an oversized body is never held in memory whole.
  */
 
