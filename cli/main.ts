@@ -5,6 +5,7 @@
  */
 import { Command, CommanderError, Option } from 'commander';
 import { UsageError, exitCodes, collect } from './common.js';
+import { registerDoctorCommand } from './doctor.js';
 
 const program = new Command('mdmca')
   .description('Conformance test harness for certificate enrollment between MDM systems and certificate authorities')
@@ -36,6 +37,8 @@ program
   .addOption(new Option('--check-timeout <ms>', 'time limit of one check').default('30000'))
   .option('--json', 'print the result object on stdout instead of the table')
   .action(async (flags) => (await import('./run.js')).runCommand(flags));
+
+registerDoctorCommand(program);
 
 async function main(): Promise<void> {
   try {

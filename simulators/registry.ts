@@ -8,6 +8,10 @@ import { DEFAULT_SCEP_CHALLENGE } from '../fixtures/defaults.js';
 import type { TestPki } from '../fixtures/test-pki.js';
 import type { Mount } from './mounts.js';
 import { createScepCa, defaultScepCaIdentity } from './scep-ca/index.js';
+import { createDeviceApi, createEngineAdmin, MdmEngine } from '../core/engine/index.js';
+import { configureEmbeddedEngine, embeddedDirectorySeed } from '../fixtures/configs/embedded-engine.js';
+import { adminBase, clockAdminRoutes } from './admin-routes.js';
+import { createRouter } from './router.js';
 import type { Store } from './store/index.js';
 
 export interface SimulatorContext {
@@ -64,4 +68,39 @@ const scepCa: SimulatorFactory = {
   },
 };
 
-export const SIMULATORS: readonly SimulatorFactory[] = [scepCa];
+/**
+ * The MDM enrollment engine (core/engine): device API at /mdm, admin at /__mdmca/mdm (its own routes plus the
+ * shared clock routes). Its CA is the embedded SCEP CA simulator, configured once the listener is bound.
+ */
+const mdm: SimulatorFactory = {
+  name: 'mdm',
+  async create(context) {
+    const engine = await MdmEngine.create({ store: context.store, clock: context.clock, directorySeed: embeddedDirectorySeed() });
+    const base = adminBase('mdm');
+    const engineAdmin = createEngineAdmin(engine, base);
+    const clockAdmin = createRouter(clockAdminRoutes('mdm', context.clock));
+    const challenge = context.scepChallenge ?? DEFAULT_SCEP_CHALLENGE;
+    return {
+      mounts: [
+        { name: 'mdm', prefix: '/mdm', handler: createDeviceApi(engine) },
+        {
+          name: 'mdm',
+          prefix: base,
+          handler: (request, peer) => (new URL(request.url).pathname === `${base}/clock` ? clockAdmin(request, peer) : engineAdmin(request, peer)),
+        },
+      ],
+      onListening: () =>
+        void configureEmbeddedEngine(engine, {
+          scepUrl: context.publicUrl('http', '/scep'),
+          challenge,
+          revocationUrl: context.publicUrl('http', '/__mdmca/scep-ca/certificates'),
+        }).catch((error: unknown) => process.emitWarning(`the MDM engine's default configuration failed: ${(error as Error).message}`)),
+      endpoints: [
+        { kind: 'mdm', protocol: 'http', path: '/mdm', credentials: { username: 'jdoe', password: 'Passw0rd!' } },
+        { kind: 'admin', protocol: 'http', path: base },
+      ],
+    };
+  },
+};
+
+export const SIMULATORS: readonly SimulatorFactory[] = [scepCa, mdm];

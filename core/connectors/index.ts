@@ -1,0 +1,20 @@
+/**
+ * core/connectors: the MDM engine's side of the MDM <-> CA boundary.
+ *
+ * Public API
+ *   interface CaConnector { type, capabilities: ConnectorCapabilities {csr, serverGeneratedKey, revoke, status,
+ *     directScep}, testConnection(): Promise<ConnectionTest> (never throws; {ok:false, message} carries the
+ *     product's text), caCertificates(), enroll(EnrollmentRequest {key: {csr} | {serverGeneratedKey: {keySpec}},
+ *     subject, subjectAltNames?, profile: {certificateType, validityDays?, params?}}): Promise<IssuedCredential>,
+ *     revoke(serialHex, reason?), status(serialHex), directEnrollment?() }
+ *   class ConnectorError {code, message (product text), detail, fix, assumption}
+ *   class ScepConnector(settings: ScepCaSettings, context?: {clock, fetch, keyFactory})
+ *   class ConnectorRegistry {register(factory), has(type), create(settings, context)}; defaultConnectors()
+ *   CA configuration schemas (settings.ts): caSettingsSchema (scep | globalsign-epki | symantec-mpki | opentrust-cms)
+ *   Product texts (texts.ts): noEndpointListening(url) (guide 004), …
+ */
+export * from './types.js';
+export * from './settings.js';
+export { ScepConnector, type ConnectorContext, PROXY_SIGNER_SUBJECT } from './scep.js';
+export { ConnectorRegistry, type ConnectorFactory, defaultConnectors, scepConnectorFactory } from './registry.js';
+export * as connectorTexts from './texts.js';

@@ -1,0 +1,36 @@
+/**
+ * What a certificate request carries for one user and device: the subject, SANs and request fields of an
+ * identity-certificate configuration with its template variables filled in the product's dialect
+ * (core/templates). A variable without a value throws TemplateError with the product's text.
+ */
+import type { Device, User } from '../directory/model.js';
+import type { GeneralNameEntry } from '../pki/general-names.js';
+import { DistinguishedName } from '../pki/names.js';
+import { substitute } from '../templates/substitute.js';
+import type { Product } from '../templates/model.js';
+import type { IdentityConfigurationSpec } from './model.js';
+
+export interface RequestData {
+  /** RFC 4514. */
+  subject: string;
+  subjectAltNames: GeneralNameEntry[];
+  /** caParams plus the substituted request fields. */
+  params: Record<string, string>;
+}
+
+export function buildRequestData(configuration: IdentityConfigurationSpec, product: Product, user: User, device?: Device): RequestData {
+  const context = { product, user, ...(device ? { device } : {}) };
+  const subject = DistinguishedName.from(substitute(configuration.subject, { ...context, target: 'dn' }).value).toString();
+  const subjectAltNames: GeneralNameEntry[] = [];
+  for (const san of configuration.subjectAltNames) {
+    const value = substitute(san.value, { ...context, target: 'text' }).value;
+    if (value) subjectAltNames.push({ type: san.type, value });
+  }
+  if (configuration.email) {
+    const value = substitute(configuration.email, { ...context, target: 'text' }).value;
+    if (value && !subjectAltNames.some((s) => s.type === 'email' && s.value === value)) subjectAltNames.push({ type: 'email', value });
+  }
+  const params: Record<string, string> = { ...configuration.caParams };
+  for (const [name, template] of Object.entries(configuration.fields)) params[name] = substitute(template, { ...context, target: 'text' }).value;
+  return { subject, subjectAltNames, params };
+}
