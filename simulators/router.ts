@@ -4,6 +4,8 @@
  * known but the method is not, 404 otherwise; an HttpError thrown by a route becomes a JSON error body. Anything
  * else thrown (DropConnection included) passes through to the adapter.
  */
+import { issuesOf, type Issue } from '../core/schema-issues.js';
+export { formatIssuePath, issuesOf, type Issue } from '../core/schema-issues.js';
 import { match, type MatchFunction, type ParamData } from 'path-to-regexp';
 import type { z } from 'zod';
 import type { Handler, Peer } from '../core/http.js';
@@ -55,11 +57,6 @@ export function route<P extends string>(
 }
 
 // --- errors ---
-export interface Issue {
-  /** Where in the document: 'rules[0].errorRate'; '' for the document itself. */
-  path: string;
-  message: string;
-}
 
 /** An error with an HTTP status and a machine-readable code; the router answers it as JSON. */
 export class HttpError extends Error {
@@ -80,20 +77,7 @@ export class HttpError extends Error {
   }
 }
 
-export function formatIssuePath(path: readonly PropertyKey[]): string {
-  let out = '';
-  for (const key of path) {
-    if (typeof key === 'number') out += `[${key}]`;
-    else if (typeof key === 'string' && /^[A-Za-z_$][\w$]*$/.test(key)) out += out ? `.${key}` : key;
-    else out += `[${JSON.stringify(String(key))}]`;
-  }
-  return out;
-}
 
-/** Every problem zod found, each with its path: configuration errors are reported whole, not one at a time. */
-export function issuesOf(error: z.ZodError): Issue[] {
-  return error.issues.map((issue) => ({ path: formatIssuePath(issue.path), message: issue.message }));
-}
 
 // --- responses ---
 export function json(body: unknown, status = 200, headers?: Record<string, string>): Response {

@@ -3,16 +3,13 @@
  * fitting status, /work/notes/mdm-device-api.md), and the mapping of connector, directory and template errors to
  * it. Nothing the engine answers is a 500: an unexpected failure becomes 503 with its reason.
  */
+import { issuesOf, type Issue } from '../schema-issues.js';
+export { formatIssuePath, issuesOf, type Issue } from '../schema-issues.js';
 import type { z } from 'zod';
 import { ConnectorError } from '../connectors/types.js';
 import { DirectoryError } from '../directory/errors.js';
 import { TemplateError } from '../templates/errors.js';
 
-export interface Issue {
-  /** Where in the document: 'subjectAltNames[0].value'; '' for the document itself. */
-  path: string;
-  message: string;
-}
 
 export type EngineErrorCode =
   | 'invalid_request'
@@ -65,19 +62,7 @@ export class EngineError extends Error {
 export const notFound = (what: string) => new EngineError(404, 'not_found', `${what} not found`);
 export const invalid = (message: string, issues: readonly Issue[] = []) => new EngineError(400, 'invalid_request', message, { issues });
 
-export function formatIssuePath(path: readonly PropertyKey[]): string {
-  let out = '';
-  for (const key of path) {
-    if (typeof key === 'number') out += `[${key}]`;
-    else if (typeof key === 'string' && /^[A-Za-z_$][\w$]*$/.test(key)) out += out ? `.${key}` : key;
-    else out += `[${JSON.stringify(String(key))}]`;
-  }
-  return out;
-}
 
-export function issuesOf(error: z.ZodError, prefix: readonly PropertyKey[] = []): Issue[] {
-  return error.issues.map((issue) => ({ path: formatIssuePath([...prefix, ...issue.path]), message: issue.message }));
-}
 
 /** A zod failure as 400 invalid_request with every issue and its path. */
 export function schemaError(error: z.ZodError, what = 'Request body does not match the schema'): EngineError {

@@ -102,7 +102,7 @@ describe('SQLite store', () => {
 describe('SQLite store across processes', () => {
   /** A worker script on the real store modules, transpiled for a plain `node` child. */
   function buildWorker(): Transpiled {
-    const child = transpileForChild(['simulators/store/index.ts', 'simulators/store/codec.ts', 'simulators/store/sqlite.ts']);
+    const child = transpileForChild(['core/store.ts', 'simulators/store/index.ts', 'simulators/store/codec.ts', 'simulators/store/sqlite.ts']);
     child.write(
       'worker.js',
       `import { openStore } from './simulators/store/sqlite.js';
