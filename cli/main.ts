@@ -5,6 +5,7 @@
  */
 import { Command, CommanderError, Option } from 'commander';
 import { UsageError, exitCodes, collect } from './common.js';
+import { registerDevicesCommand } from './devices.js';
 import { registerDoctorCommand } from './doctor.js';
 
 const program = new Command('mdmca')
@@ -38,6 +39,7 @@ program
   .option('--json', 'print the result object on stdout instead of the table')
   .action(async (flags) => (await import('./run.js')).runCommand(flags));
 
+registerDevicesCommand(program);
 registerDoctorCommand(program);
 
 async function main(): Promise<void> {

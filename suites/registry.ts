@@ -4,6 +4,7 @@
  * beside it. Adding a suite is one entry here.
  */
 import type { SuiteDefinition } from './model.js';
+import { devicesSuite } from './devices/index.js';
 import { scepClientSuite } from './scep-client/index.js';
 import { scepServerSuite } from './scep-server/index.js';
 
@@ -17,6 +18,7 @@ export interface RegisteredSuite {
 export const SUITES: readonly RegisteredSuite[] = [
   { suite: scepServerSuite, embedded: { simulator: 'scep-ca', endpoint: 'scep' } },
   { suite: scepClientSuite },
+  { suite: devicesSuite, embedded: { simulator: 'mdm', endpoint: 'mdm' } },
 ];
 
 export function findSuite(id: string): RegisteredSuite | undefined {
