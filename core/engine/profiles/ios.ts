@@ -17,7 +17,15 @@ type Dict = { [key: string]: PlistValue };
 
 /** Apple's Subject: one array per RDN, in ASN.1 order, of [type, value] pairs: [[["O","x"]],[["CN","y"]]]. */
 export function appleSubject(subject: string): PlistValue[] {
-  return DistinguishedName.parse(subject).rdns.map((rdn) => rdn.map((attribute) => [attributeShortName(attribute.type) ?? attribute.type, attribute.value]));
+  return DistinguishedName.parse(subject).rdns.map((rdn) => rdn.map((attribute) => [appleAttributeName(attribute.type), attribute.value]));
+}
+
+/** The names Apple documents for Subject; anything else (emailAddress, UID, DC, …) goes as a dotted OID. */
+const APPLE_SUBJECT_NAMES = new Set(['C', 'L', 'ST', 'O', 'OU', 'CN']);
+
+function appleAttributeName(oid: string): string {
+  const short = attributeShortName(oid);
+  return short !== undefined && APPLE_SUBJECT_NAMES.has(short) ? short : oid;
 }
 
 const SAN_KEYS: Partial<Record<GeneralNameEntry['type'], string>> = {
