@@ -1,6 +1,6 @@
 /**
  * The engine's typed error, in the device API contract's form (`{"error":{"code","message","issues"?}}` with a
- * fitting status, /work/notes/mdm-device-api.md), and the mapping of connector, directory and template errors to
+ * fitting status, core/engine/http/DEVICE-API.md), and the mapping of connector, directory and template errors to
  * it. Nothing the engine answers is a 500: an unexpected failure becomes 503 with its reason.
  */
 import { issuesOf, type Issue } from '../schema-issues.js';

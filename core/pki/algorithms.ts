@@ -1,7 +1,7 @@
 /**
  * Digest and signature algorithms: their OIDs, and signing and verifying with node:crypto.
  * Signing uses the callback form of crypto.sign, which runs on libuv's thread pool and so keeps the
- * event loop free on the hot path (DESIGN.md, "The signing path").
+ * event loop free on the hot path (DESIGN.md, "The signing path"), or signs inline (setSigningMode).
  */
 import { createHash, sign as nodeSign, verify as nodeVerify, constants, KeyObject } from 'node:crypto';
 import { AsnConvert } from '@peculiar/asn1-schema';
@@ -105,8 +105,34 @@ export function parseSignatureAlgorithm(oid: string, parameters?: ArrayBuffer | 
   throw new UnsupportedAlgorithmError(oid, 'signature');
 }
 
-/** Signs `data` with `key` (PKCS#1 v1.5 for RSA, DER-encoded ECDSA) off the event loop. */
+/**
+ * Where sign() runs the private-key operation. 'pool' (the default) hands it to libuv's thread pool and keeps
+ * this event loop free: right for one process serving everything. 'inline' signs on the calling thread: right
+ * when every core already runs a server process (a node:cluster worker per core), where a pool thread only
+ * competes with the other workers for a core and each hand-off costs a thread wake-up (bench/README.md has the
+ * measurements). MDMCA_SIGNING=inline in the environment selects it at start.
+ */
+export type SigningMode = 'pool' | 'inline';
+
+let signingMode: SigningMode = process.env.MDMCA_SIGNING === 'inline' ? 'inline' : 'pool';
+
+export function setSigningMode(mode: SigningMode): void {
+  signingMode = mode;
+}
+
+export function getSigningMode(): SigningMode {
+  return signingMode;
+}
+
+/** Signs `data` with `key` (PKCS#1 v1.5 for RSA, DER-encoded ECDSA): off the event loop unless signing inline. */
 export function sign(key: KeyObject, hash: HashName, data: Uint8Array): Promise<Uint8Array> {
+  if (signingMode === 'inline') {
+    try {
+      return Promise.resolve(new Uint8Array(nodeSign(hash, data, key)));
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
   return new Promise((resolve, reject) => {
     nodeSign(hash, data, key, (error, signature) => (error ? reject(error) : resolve(new Uint8Array(signature))));
   });

@@ -6,7 +6,7 @@
  */
 import type { KeyObject } from 'node:crypto';
 import { AsnConvert, AsnProp, AsnPropTypes } from '@peculiar/asn1-schema';
-import { AlgorithmIdentifier, Attribute, DirectoryString, Extension, Extensions, SubjectPublicKeyInfo } from '@peculiar/asn1-x509';
+import { AlgorithmIdentifier, Extension, Extensions, SubjectPublicKeyInfo } from '@peculiar/asn1-x509';
 import { Attributes } from '@peculiar/asn1-csr';
 import { OctetString } from '@peculiar/asn1-schema';
 import {
@@ -30,7 +30,7 @@ import type { GeneralNameEntry } from './general-names.js';
 import { importPublicKey, keySpecOf, type KeySpec, publicKeyOf, spkiDer } from './keys.js';
 import { representable } from './name-attributes.js';
 import { bitString, der, type DerPart, encode, NULL, oid, sequence, set, smallInteger as derInteger, TAG } from './der-writer.js';
-import { childrenOf, DerShapeError, elementBuffer, elementBytes, expectTlv, readOid, smallInteger, TAGS, type Tlv } from './der-reader.js';
+import { assertWellFormed, childrenOf, DerShapeError, elementBuffer, elementBytes, expectTlv, readOid, smallInteger, TAGS, type Tlv } from './der-reader.js';
 import { decodeBerValue } from './name-der.js';
 import { DistinguishedName, type DnInput } from './names.js';
 import { derOrPem } from './pem.js';
@@ -225,14 +225,18 @@ function wholeBytes(der: Uint8Array, element: Tlv): Uint8Array {
 export function readCsrFields(der: Uint8Array): CsrFields {
   const outer = expectTlv(der, 0, der.length, TAGS.sequence);
   if (outer.end !== der.length) throw new DerShapeError();
+  assertWellFormed(der, outer);
   const [info, algorithm, signature, ...rest] = childrenOf(der, outer);
   if (!info || !algorithm || !signature || rest.length || info.tag !== TAGS.sequence || algorithm.tag !== TAGS.sequence) {
     throw new DerShapeError();
   }
   const [version, subject, spki, attributes, ...more] = childrenOf(der, info);
   if (!version || !subject || !spki || more.length || subject.tag !== TAGS.sequence || spki.tag !== TAGS.sequence) throw new DerShapeError();
-  const [, subjectPublicKey] = childrenOf(der, spki);
-  if (!subjectPublicKey) throw new DerShapeError();
+  const [keyAlgorithm, subjectPublicKey, ...spkiRest] = childrenOf(der, spki);
+  if (!keyAlgorithm || !subjectPublicKey || spkiRest.length || keyAlgorithm.tag !== TAGS.sequence) throw new DerShapeError();
+  const [keyOid, , ...keyRest] = childrenOf(der, keyAlgorithm);
+  if (!keyOid || keyRest.length) throw new DerShapeError();
+  readOid(der, keyOid);
   const [oid, parameters, ...extra] = childrenOf(der, algorithm);
   if (!oid || extra.length) throw new DerShapeError();
   const out: CsrFields = {
@@ -242,7 +246,7 @@ export function readCsrFields(der: Uint8Array): CsrFields {
     spki: elementBytes(der, spki),
     subjectPublicKey: wholeBytes(der, subjectPublicKey),
     signatureOid: readOid(der, oid),
-    ...(parameters ? { signatureParameters: elementBuffer(der, parameters) } : {}),
+    ...(parameters ? { signatureParameters: parameters.tag === TAGS.null ? null : elementBuffer(der, parameters) } : {}),
     signature: wholeBytes(der, signature),
     attributes: [],
   };

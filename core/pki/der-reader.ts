@@ -84,6 +84,57 @@ export function childrenOf(der: Uint8Array, parent: Tlv): Tlv[] {
   return out;
 }
 
+/**
+ * Checks that `element` and everything nested in its constructed elements is well-formed definite-length
+ * encoding (primitive contents are not looked into). The fast walkers keep certificates, names and CRLs as
+ * bytes; this makes them refuse the same structurally broken input the schema decoder refuses.
+ */
+export function assertWellFormed(der: Uint8Array, element: Tlv, depth = 0): void {
+  if ((element.tag & 0x20) === 0) return assertPrimitive(der, element);
+  // Constructed universal types other than SEQUENCE and SET (BER's constructed strings): not DER.
+  if ((element.tag & 0xc0) === 0 && element.tag !== TAGS.sequence && element.tag !== TAGS.set) throw new DerShapeError('constructed string');
+  if (depth > 32) throw new DerShapeError('nested too deeply');
+  for (let offset = element.start; offset < element.end; ) {
+    const child = readTlv(der, offset, element.end);
+    assertWellFormed(der, child, depth + 1);
+    offset = child.end;
+  }
+}
+
+const UTC_TIME = /^\d{12}Z$/;
+const GENERALIZED_TIME = /^\d{14}Z$/;
+/** Universal primitives whose content the schema decoder takes without complaint, or that we check below. */
+const SAFE_PRIMITIVES = new Set<number>([0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x0a, 0x0c, 0x13, 0x14, 0x16, 0x17, 0x18]);
+
+/** Universal primitives the schema decoder would look into: only the plain, valid forms pass. */
+function assertPrimitive(der: Uint8Array, element: Tlv): void {
+  const tag = element.tag;
+  if ((tag & 0xc0) !== 0) return; // context, application and private primitives are opaque to every decoder
+  if (!SAFE_PRIMITIVES.has(tag)) throw new DerShapeError('unusual primitive type');
+  const length = element.end - element.start;
+  switch (tag) {
+    case TAGS.oid:
+      if (length === 0 || der[element.end - 1]! & 0x80) throw new DerShapeError('malformed OBJECT IDENTIFIER');
+      break;
+    case TAGS.null:
+      if (length !== 0) throw new DerShapeError('NULL with content');
+      break;
+    case TAGS.bitString:
+      if (length === 0 || der[element.start]! > 7 || (length === 1 && der[element.start] !== 0)) throw new DerShapeError('malformed BIT STRING');
+      break;
+    case TAGS.boolean:
+    case TAGS.integer:
+      if (length === 0) throw new DerShapeError('empty INTEGER or BOOLEAN');
+      break;
+    case TAGS.utcTime:
+      if (!UTC_TIME.test(latin1(der, element.start, element.end))) throw new DerShapeError('UTCTime not in DER form');
+      break;
+    case TAGS.generalizedTime:
+      if (!GENERALIZED_TIME.test(latin1(der, element.start, element.end))) throw new DerShapeError('GeneralizedTime not in DER form');
+      break;
+  }
+}
+
 /** The whole element (header and content) as a copy. */
 export function elementBytes(der: Uint8Array, element: Tlv): Uint8Array {
   return der.slice(element.offset, element.end);

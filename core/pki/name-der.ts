@@ -6,7 +6,7 @@
 import * as asn1js from 'asn1js';
 import { AsnConvert } from '@peculiar/asn1-schema';
 import { AttributeTypeAndValue, AttributeValue, Name, RelativeDistinguishedName } from '@peculiar/asn1-x509';
-import { childrenOf, DerShapeError, expectTlv, latin1, readOid, TAGS } from './der-reader.js';
+import { assertWellFormed, childrenOf, DerShapeError, expectTlv, latin1, readOid, TAGS } from './der-reader.js';
 import { der, encode, oid, sequence, setOf } from './der-writer.js';
 import { type DnAttribute, type DnStringType, DnError, type Rdn, representable } from './name-attributes.js';
 
@@ -145,6 +145,7 @@ const FAST_STRING_TYPES = new Map<number, DnStringType>([
 function decodeNameFast(der: Uint8Array): Rdn[] {
   const name = expectTlv(der, 0, der.length, TAGS.sequence);
   if (name.end !== der.length) throw new DerShapeError();
+  assertWellFormed(der, name);
   return childrenOf(der, name).map((rdn) => {
     if (rdn.tag !== TAGS.set) throw new DerShapeError();
     const atvs = childrenOf(der, rdn);

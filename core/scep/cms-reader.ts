@@ -11,6 +11,7 @@
 import { OctetString } from '@peculiar/asn1-schema';
 import { AlgorithmIdentifier, SubjectPublicKeyInfo } from '@peculiar/asn1-x509';
 import {
+  assertWellFormed,
   childrenOf,
   contentBuffer,
   contentBytes,
@@ -165,18 +166,25 @@ function fail(): never {
 export function readCertificateFields(der: Uint8Array, element?: Tlv): CertificateFieldsSchema {
   const certificate = element ?? expectTlv(der, 0, der.length, TAGS.sequence);
   if (!element && certificate.end !== der.length) throw new DerShapeError();
-  const [tbs] = only(childrenOf(der, certificate), 3) as [Tlv, Tlv, Tlv];
-  if (tbs.tag !== TAGS.sequence) throw new DerShapeError();
+  const [tbs, outerAlgorithm, signatureValue] = only(childrenOf(der, certificate), 3) as [Tlv, Tlv, Tlv];
+  if (tbs.tag !== TAGS.sequence || outerAlgorithm.tag !== TAGS.sequence || signatureValue.tag !== TAGS.bitString) throw new DerShapeError();
   const items = childrenOf(der, tbs);
-  let i = items[0]?.tag === TAGS.context(0) ? 1 : 0;
+  let i = 0;
+  if (items[0]?.tag === TAGS.context(0)) {
+    const [version] = only(childrenOf(der, items[0]), 1) as [Tlv];
+    smallInteger(der, version);
+    i = 1;
+  }
   const serial = items[i++] ?? fail();
   const signature = items[i++] ?? fail();
   const issuer = items[i++] ?? fail();
   const validity = items[i++] ?? fail();
   const subject = items[i++] ?? fail();
   const spki = items[i++] ?? fail();
-  if (serial.tag !== TAGS.integer || issuer.tag !== TAGS.sequence || subject.tag !== TAGS.sequence || spki.tag !== TAGS.sequence) throw new DerShapeError();
-  while (items[i]?.tag === TAGS.contextPrimitive(1) || items[i]?.tag === TAGS.contextPrimitive(2)) i++;
+  for (const part of [signature, issuer, validity, subject, spki]) if (part.tag !== TAGS.sequence) throw new DerShapeError();
+  if (serial.tag !== TAGS.integer) throw new DerShapeError();
+  if (items[i]?.tag === TAGS.contextPrimitive(1)) i++;
+  if (items[i]?.tag === TAGS.contextPrimitive(2)) i++;
   let extensions: ArrayBuffer | undefined;
   if (items[i]?.tag === TAGS.context(3)) {
     const [inner] = only(childrenOf(der, items[i++]!), 1) as [Tlv];
@@ -210,6 +218,7 @@ export function readCertificateFields(der: Uint8Array, element?: Tlv): Certifica
 export function readContentInfo(der: Uint8Array): { contentType: string; content: Tlv } {
   const outer = expectTlv(der, 0, der.length, TAGS.sequence);
   if (outer.end !== der.length) throw new DerShapeError();
+  assertWellFormed(der, outer);
   const [type, explicit] = only(childrenOf(der, outer), 2) as [Tlv, Tlv];
   if (explicit.tag !== TAGS.context(0)) throw new DerShapeError();
   const [content] = only(childrenOf(der, explicit), 1) as [Tlv];
@@ -237,7 +246,7 @@ export function readSignedData(der: Uint8Array): FastSignedData {
   const certificates: FastSignedData['certificates'] = [];
   if (items[i]?.tag === TAGS.context(0)) {
     for (const choice of childrenOf(der, items[i++]!)) {
-      if (choice.tag !== TAGS.sequence) continue; // other certificate formats: ignored, as the schema path does
+      if (choice.tag !== TAGS.sequence) throw new DerShapeError(); // other certificate formats: the schema decides
       certificates.push({ der: elementBytes(der, choice), fields: readCertificateFields(der, choice) });
     }
   }
@@ -264,8 +273,6 @@ export interface FastRecipient {
 export interface FastEnvelope {
   contentType: string;
   recipients: FastRecipient[];
-  /** RecipientInfos other than KeyTransRecipientInfo (kari, kekri, …): not supported. */
-  others: number;
   contentEncryptionAlgorithm: AlgorithmIdentifier;
   ciphertext: Uint8Array;
 }
@@ -279,12 +286,8 @@ export function readEnvelope(der: Uint8Array): FastEnvelope {
   const infos = items[i++] ?? fail();
   if (infos.tag !== TAGS.set) throw new DerShapeError();
   const recipients: FastRecipient[] = [];
-  let others = 0;
   for (const info of childrenOf(der, infos)) {
-    if (info.tag !== TAGS.sequence) {
-      others++;
-      continue;
-    }
+    if (info.tag !== TAGS.sequence) throw new DerShapeError(); // kari, kekri, pwri, ori: the schema decides
     const [version, rid, algorithm, key] = only(childrenOf(der, info), 4) as [Tlv, Tlv, Tlv, Tlv];
     smallInteger(der, version);
     if (key.tag !== TAGS.octetString) throw new DerShapeError();
@@ -292,7 +295,8 @@ export function readEnvelope(der: Uint8Array): FastEnvelope {
   }
   const encrypted = items[i++] ?? fail();
   if (encrypted.tag !== TAGS.sequence || i !== items.length) throw new DerShapeError(); // unprotectedAttrs: schema path
-  const [, algorithm, ciphertext] = only(childrenOf(der, encrypted), 3) as [Tlv, Tlv, Tlv];
+  const [type, algorithm, ciphertext] = only(childrenOf(der, encrypted), 3) as [Tlv, Tlv, Tlv];
+  readOid(der, type);
   if (ciphertext.tag !== TAGS.contextPrimitive(0)) throw new DerShapeError(); // constructed [0]: schema path
-  return { contentType, recipients, others, contentEncryptionAlgorithm: algorithmOf(der, algorithm), ciphertext: contentBytes(der, ciphertext) };
+  return { contentType, recipients, contentEncryptionAlgorithm: algorithmOf(der, algorithm), ciphertext: contentBytes(der, ciphertext) };
 }

@@ -4,8 +4,8 @@
  */
 import type { KeyObject } from 'node:crypto';
 import { AsnConvert, OctetString } from '@peculiar/asn1-schema';
-import { encode, explicit, implicitPrimitive, octetString, oid, sequence, setOf, smallInteger } from '../pki/der-writer.js';
-import { certificateFields, type CertificateIdentifier, identifierOf, identifies, tryCertificateFields } from './cert-fields.js';
+import { encode, explicit, implicitPrimitive, integer, octetString, oid, sequence, setOf, smallInteger } from '../pki/der-writer.js';
+import { type CertificateFields, certificateFields, type CertificateIdentifier, identifierOf, identifies, tryCertificateFields } from './cert-fields.js';
 import {
   assertCipherAllowed,
   cipherByOid,
@@ -41,6 +41,15 @@ const VERSION_0 = smallInteger(0);
 const DATA_OID = oid(CMS_OID.data);
 const ENVELOPED_DATA_OID = oid(CMS_OID.envelopedData);
 
+const issuerAndSerialNumbers = new WeakMap<CertificateFields, Uint8Array>();
+
+/** The rid of a recipient: a CertRep goes to a new requester certificate each time, so written here directly. */
+function issuerAndSerialNumber(fields: CertificateFields): Uint8Array {
+  let der = issuerAndSerialNumbers.get(fields);
+  if (!der) issuerAndSerialNumbers.set(fields, (der = encode(sequence(fields.issuer, integer(fields.serialNumber)))));
+  return der;
+}
+
 /** EnvelopedData ContentInfo DER around `content`, openable by each recipient certificate's key. */
 export function buildEnvelope(
   content: Uint8Array,
@@ -55,7 +64,7 @@ export function buildEnvelope(
   const recipientInfos = recipients.map((certificate) => {
     const fields = certificateFields(certificate);
     const encryptedKey = encryptContentKey(fields.publicKey, transport, encrypted.key);
-    return encode(sequence(VERSION_0, fields.issuerAndSerialNumber, transportAlgorithm, octetString(encryptedKey)));
+    return encode(sequence(VERSION_0, issuerAndSerialNumber(fields), transportAlgorithm, octetString(encryptedKey)));
   });
   const envelopedData = sequence(
     VERSION_0,
@@ -113,20 +122,25 @@ export function openEnvelope(der: Uint8Array, recipients: readonly EnvelopeRecip
 }
 
 /** What openEnvelope needs of an EnvelopedData, from the fast walk (cms-reader.ts) or the schema decode. */
-interface EnvelopeParts {
+export interface EnvelopeParts {
   recipients: FastRecipient[];
   contentEncryptionAlgorithm: { algorithm: string; parameters?: ArrayBuffer | null };
   /** Deferred so that a missing encryptedContent is reported after the cipher checks, as it always was. */
   ciphertext(): Uint8Array;
 }
 
-function readEnvelopeParts(der: Uint8Array): EnvelopeParts {
+export function readEnvelopeParts(der: Uint8Array): EnvelopeParts {
   try {
     const fast = readEnvelope(der);
     if (fast.contentType === CMS_OID.envelopedData) return { ...fast, ciphertext: () => fast.ciphertext };
   } catch (error) {
     if (!(error instanceof DerShapeError)) throw error;
   }
+  return readEnvelopePartsWithSchema(der);
+}
+
+/** The schema decode of an envelope (exported for the differential test of the fast reader). */
+export function readEnvelopePartsWithSchema(der: Uint8Array): EnvelopeParts {
   let parsed: EnvelopedDataContentInfo;
   try {
     parsed = decode(der, EnvelopedDataContentInfo, 'pkcsPKIEnvelope');

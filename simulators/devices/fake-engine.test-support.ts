@@ -1,5 +1,5 @@
 /**
- * A small stand-in for the MDM engine's device API (notes/mdm-device-api.md), so the devices and the fleet are
+ * A small stand-in for the MDM engine's device API (core/engine/http/DEVICE-API.md), so the devices and the fleet are
  * tested against the contract independently of core/engine: users with passwords, a root configuration and one
  * identity configuration per platform (SCEP straight to the test SCEP CA, or a PKCS#12 made here), a
  * distribution predicate, versions that a test can bump, and the status reports devices send. Tests only.

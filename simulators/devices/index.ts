@@ -5,7 +5,7 @@
  *                  iOS does; a Keychain; register() + sync() against the engine's device API
  *   AndroidAgent   a Mobile@Work-style agent: register(), updateConfiguration(); SCEP with a key made on the
  *                  device (optionally BER pkiMessages), PKCS#12 made on the server, roots; a Keystore by alias
- *   MdmClient / MdmSession   the device API contract (notes/mdm-device-api.md), with per-step timings
+ *   MdmClient / MdmSession   the device API contract (core/engine/http/DEVICE-API.md), with per-step timings
  *   KeyPool        device keys made up front so fleets measure the protocol, not key generation
  *   runFleet       N devices, C at a time, with p50/p95/p99 per step (`mdmca devices`)
  */

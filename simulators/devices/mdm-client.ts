@@ -1,5 +1,5 @@
 /**
- * The device side of the MDM engine's device API (notes/mdm-device-api.md, a fixed contract): registration
+ * The device side of the MDM engine's device API (core/engine/http/DEVICE-API.md, a fixed contract): registration
  * with user name and password for a bearer token, the list of configurations distributed to the device, one
  * configuration (a .mobileconfig for iOS, JSON for Android), and the install status report. Errors are the
  * contract's `{"error":{"code","message"}}` as an MdmApiError; every response body is size-limited.

@@ -1,5 +1,5 @@
 /**
- * Both devices against the device API contract (notes/mdm-device-api.md), served by a stand-in engine: they
+ * Both devices against the device API contract (core/engine/http/DEVICE-API.md), served by a stand-in engine: they
  * register, install what is distributed, report each outcome, install again when a version moves, and get
  * nothing when they are outside the distribution.
  */

@@ -13,7 +13,7 @@ import { parseMobileconfig } from '../../simulators/devices/ios/mobileconfig.js'
 import { type CheckDefinition, type CheckOutcome, fail, pass, skip } from '../model.js';
 import type { DevicesContext } from './context.js';
 
-const CONTRACT = 'notes/mdm-device-api.md';
+const CONTRACT = 'core/engine/http/DEVICE-API.md';
 
 /** Fails with the first install error, or when nothing was distributed. */
 function syncProblem(result: SyncResult): CheckOutcome | undefined {

@@ -9,7 +9,7 @@ import { MdmApiError, MdmClient } from '../../simulators/devices/mdm-client.js';
 import { type CheckDefinition, fail, pass, skip } from '../model.js';
 import type { DevicesContext } from './context.js';
 
-const CONTRACT = 'notes/mdm-device-api.md';
+const CONTRACT = 'core/engine/http/DEVICE-API.md';
 const DAY_MS = 86_400_000;
 
 async function apiError(work: Promise<unknown>): Promise<MdmApiError | undefined> {

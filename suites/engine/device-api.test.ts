@@ -1,5 +1,5 @@
 /**
- * The device API contract (/work/notes/mdm-device-api.md), route by route and error code by error code, and the
+ * The device API contract (core/engine/http/DEVICE-API.md), route by route and error code by error code, and the
  * engine behaviours around it: configuration CRUD validation, distribution by group, a template failure with the
  * product's text in the certificate logs, Issue Test Certificate, direct SCEP, timings of registration + SCEP
  * proxy enrolment (p50).

@@ -1,5 +1,5 @@
 /**
- * The engine's device-facing API under /mdm (the fixed contract /work/notes/mdm-device-api.md):
+ * The engine's device-facing API under /mdm (the fixed contract core/engine/http/DEVICE-API.md):
  *
  *   POST /mdm/api/v1/register                                          201 {deviceId, token, platform}
  *   GET  /mdm/api/v1/devices/{deviceId}/configurations                 200 {configurations: [{id, name, type, version}]}

@@ -1,5 +1,5 @@
 /**
- * The JSON an Android (Mobile@Work-style) agent gets for a configuration (/work/notes/mdm-device-api.md): SCEP
+ * The JSON an Android (Mobile@Work-style) agent gets for a configuration (core/engine/http/DEVICE-API.md): SCEP
  * parameters with the subject as RFC 4514, a PKCS#12 (base64) with its password and form, or a CA certificate.
  * The alias is the name the certificate is installed under (DevicePolicyManager.installKeyPair).
  */

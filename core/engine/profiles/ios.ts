@@ -1,5 +1,5 @@
 /**
- * The .mobileconfig an iOS device gets for a configuration (/work/notes/mdm-device-api.md; Apple's payload keys,
+ * The .mobileconfig an iOS device gets for a configuration (core/engine/http/DEVICE-API.md; Apple's payload keys,
  * ../shared/reference/anchors-scep-mdm.md §6): an unsigned XML plist of PayloadType Configuration holding
  * com.apple.security.root (the CA certificate) and either com.apple.security.scep or com.apple.security.pkcs12.
  */

@@ -1,5 +1,5 @@
 /**
- * An Android configuration as the MDM engine serves it (notes/mdm-device-api.md): `scep` (the device makes the
+ * An Android configuration as the MDM engine serves it (core/engine/http/DEVICE-API.md): `scep` (the device makes the
  * key and enrolls), `pkcs12` (the server made the key; base64 PFX, password, modern or legacy encryption) or
  * `root` (a CA certificate to trust). Validated with every problem reported by path.
  */
