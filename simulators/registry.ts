@@ -13,6 +13,9 @@ import { configureEmbeddedEngine, embeddedDirectorySeed } from '../fixtures/conf
 import { adminBase, clockAdminRoutes } from './admin-routes.js';
 import { createRouter } from './router.js';
 import type { Store } from './store/index.js';
+import { createGlobalSignEpki, EPKI_DEFAULTS } from './globalsign-epki/index.js';
+import { CertificateRepository } from './store/certificates.js';
+import { SerialGenerator } from '../core/pki/serial.js';
 
 export interface SimulatorContext {
   store: Store;
@@ -103,4 +106,24 @@ const mdm: SimulatorFactory = {
   },
 };
 
-export const SIMULATORS: readonly SimulatorFactory[] = [scepCa, mdm];
+/** GlobalSign EPKI GasOrderService (simulators/globalsign-epki), issuing with the test PKI's issuing CA. */
+const globalSignEpki: SimulatorFactory = {
+  name: 'globalsign-epki',
+  async create(context) {
+    const repository = new CertificateRepository(context.store, context.clock);
+    const simulator = createGlobalSignEpki({
+      store: context.store,
+      clock: context.clock,
+      ca: context.pki.issuingAuthority(context.clock, new SerialGenerator(repository.claimSerial)),
+    });
+    return {
+      mounts: simulator.mounts,
+      endpoints: [
+        { kind: 'soap', protocol: 'http', path: '/cr/ws/GasOrderService', credentials: { username: EPKI_DEFAULTS.username, password: EPKI_DEFAULTS.password } },
+        { kind: 'admin', protocol: 'http', path: '/__mdmca/globalsign-epki' },
+      ],
+    };
+  },
+};
+
+export const SIMULATORS: readonly SimulatorFactory[] = [scepCa, mdm, globalSignEpki];

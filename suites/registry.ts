@@ -5,6 +5,7 @@
  */
 import type { SuiteDefinition } from './model.js';
 import { devicesSuite } from './devices/index.js';
+import { globalSignSuite } from './globalsign-epki/index.js';
 import { scepClientSuite } from './scep-client/index.js';
 import { scepServerSuite } from './scep-server/index.js';
 
@@ -19,6 +20,7 @@ export const SUITES: readonly RegisteredSuite[] = [
   { suite: scepServerSuite, embedded: { simulator: 'scep-ca', endpoint: 'scep' } },
   { suite: scepClientSuite },
   { suite: devicesSuite, embedded: { simulator: 'mdm', endpoint: 'mdm' } },
+  { suite: globalSignSuite, embedded: { simulator: 'globalsign-epki', endpoint: 'soap' } },
 ];
 
 export function findSuite(id: string): RegisteredSuite | undefined {

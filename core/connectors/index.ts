@@ -9,6 +9,7 @@
  *     revoke(serialHex, reason?), status(serialHex), directEnrollment?() }
  *   class ConnectorError {code, message (product text), detail, fix, assumption}
  *   class ScepConnector(settings: ScepCaSettings, context?: {clock, fetch, keyFactory})
+ *   class GlobalSignEpkiConnector(settings: GlobalSignCaSettings, context?) {profiles(), profileIds(), …}; GasOrderClient
  *   class ConnectorRegistry {register(factory), has(type), create(settings, context)}; defaultConnectors()
  *   CA configuration schemas (settings.ts): caSettingsSchema (scep | globalsign-epki | symantec-mpki | opentrust-cms)
  *   Product texts (texts.ts): noEndpointListening(url) (guide 004), …
@@ -16,5 +17,7 @@
 export * from './types.js';
 export * from './settings.js';
 export { ScepConnector, type ConnectorContext, PROXY_SIGNER_SUBJECT } from './scep.js';
-export { ConnectorRegistry, type ConnectorFactory, defaultConnectors, scepConnectorFactory } from './registry.js';
+export { ConnectorRegistry, type ConnectorFactory, defaultConnectors, scepConnectorFactory, globalSignEpkiConnectorFactory } from './registry.js';
+export { GlobalSignEpkiConnector, type EpkiProfileSummary, LICENCE_FIX, wordingOf, certificatesOfCert } from './globalsign-epki.js';
+export { GasOrderClient, GasError, GAS_NAMESPACE } from './globalsign-epki-client.js';
 export * as connectorTexts from './texts.js';

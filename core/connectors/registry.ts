@@ -3,6 +3,7 @@
  * vendor connectors of later issues (GlobalSign EPKI, Symantec MPKI, OpenTrust CMS, Entrust) register one factory
  * each. A CA type without a factory is still a valid configuration (doctor checks it), but cannot issue.
  */
+import { GlobalSignEpkiConnector } from './globalsign-epki.js';
 import { ScepConnector, type ConnectorContext } from './scep.js';
 import type { CaSettings, CaType } from './settings.js';
 import { type CaConnector, ConnectorError } from './types.js';
@@ -49,7 +50,12 @@ export const scepConnectorFactory: ConnectorFactory<'scep'> = {
   create: (settings, context) => new ScepConnector(settings, context),
 };
 
+export const globalSignEpkiConnectorFactory: ConnectorFactory<'globalsign-epki'> = {
+  type: 'globalsign-epki',
+  create: (settings, context) => new GlobalSignEpkiConnector(settings, context),
+};
+
 /** The registry with every connector mdmca has so far. */
 export function defaultConnectors(): ConnectorRegistry {
-  return new ConnectorRegistry([scepConnectorFactory]);
+  return new ConnectorRegistry([scepConnectorFactory, globalSignEpkiConnectorFactory as unknown as ConnectorFactory]);
 }
