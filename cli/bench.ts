@@ -7,9 +7,8 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { type Command, Option } from 'commander';
-import { toBenchHtml } from '../bench/report-html.js';
 import { type BenchResult, type Scenario, SCENARIOS } from '../bench/result.js';
-import { runBench, type BenchOptions } from '../bench/run.js';
+import type { BenchOptions } from '../bench/run.js';
 import { exitCodes, parsePositiveInteger, UsageError } from './common.js';
 
 export interface BenchFlags {
@@ -98,6 +97,8 @@ export function parseBenchFlags(flags: BenchFlags): BenchOptions {
 
 export async function benchCommand(flags: BenchFlags): Promise<void> {
   const options = parseBenchFlags(flags);
+  // Loaded when the command runs (autocannon and the pool builder), so other commands start fast.
+  const [{ runBench }, { toBenchHtml }] = await Promise.all([import('../bench/run.js'), import('../bench/report-html.js')]);
   const { result, plots } = await runBench({ ...options, log: (line) => process.stderr.write(`mdmca bench: ${line}\n`) });
   const out = resolve(flags.out);
   await mkdir(out, { recursive: true });
@@ -106,6 +107,10 @@ export async function benchCommand(flags: BenchFlags): Promise<void> {
   if (flags.json) process.stdout.write(`${JSON.stringify(result)}\n`);
   else process.stdout.write(`${formatTable(result)}\nwrote ${join(out, 'bench.json')} and bench.html\n`);
   process.exitCode = result.errors > 0 ? exitCodes.failed : exitCodes.ok;
+}
+
+function timingLine(t: NonNullable<BenchResult['target']['timings']>): string {
+  return `inside our server, per PKIOperation (last ${t.requests}): parse ${num(t.parse, 2)} ms, policy ${num(t.policy, 2)} ms (issue ${num(t.issue, 2)} ms), reply ${num(t.reply, 2)} ms, total ${num(t.total, 2)} ms`;
 }
 
 const num = (value: number | null | undefined, digits = 1) => (value === null || value === undefined ? '–' : value.toFixed(digits));
@@ -125,6 +130,7 @@ export function formatTable(result: BenchResult): string {
     ['max ms', ...columns.map((c) => num(c.latency.max, 2))],
     ['server CPU %', ...columns.map((c) => num(c.server?.cpuPercent))],
     ['server RSS MiB', ...columns.map((c) => (c.server ? `${num(c.server.rssStartMiB)} → ${num(c.server.rssEndMiB)} (peak ${num(c.server.rssPeakMiB)})` : '–'))],
+    ['RSS growth once warm MiB', ...columns.map((c) => num(c.server?.rssSteadyGrowthMiB))],
   ];
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length)));
   const lines = rows.map((r) => r.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!))).join('  '));
@@ -135,6 +141,7 @@ export function formatTable(result: BenchResult): string {
     `bound: ${num(result.bound.privateOpsPerSecond, 0)} RSA-2048 signatures/s = ${num(result.bound.issuancesPerSecond, 0)} SCEP issuances/s (${result.boundMeasurement.command})`,
     ...lines,
     ...(result.ratioToPeer !== undefined && result.ratioToPeer !== null ? [`ours / peer: ${num(result.ratioToPeer)}×`] : []),
+    ...(result.target.timings ? [timingLine(result.target.timings)] : []),
     ...(errors.length ? ['errors:', ...errors] : []),
     ...result.notes.map((note) => `note: ${note}`),
     `machine: ${m.cpuModel}, ${m.cores} cores, Node ${m.node}, OpenSSL ${m.openssl}, load average ${m.loadAverage} at start`,

@@ -5,6 +5,7 @@
  */
 import { Command, CommanderError, Option } from 'commander';
 import { UsageError, exitCodes, collect } from './common.js';
+import { registerBenchCommand } from './bench.js';
 import { registerDevicesCommand } from './devices.js';
 import { registerDoctorCommand } from './doctor.js';
 
@@ -39,6 +40,7 @@ program
   .option('--json', 'print the result object on stdout instead of the table')
   .action(async (flags) => (await import('./run.js')).runCommand(flags));
 
+registerBenchCommand(program);
 registerDevicesCommand(program);
 registerDoctorCommand(program);
 
