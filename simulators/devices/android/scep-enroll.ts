@@ -6,6 +6,7 @@
  * non-retryable failures). Optionally every pkiMessage goes out as BER with indefinite lengths (ber.ts).
  * ASSUMPTION: Mobile@Work's exact choices are not published; these are jscep's defaults.
  */
+import { deviceCipher, type DeviceScepResult } from '../scep-result.js';
 import type { KeyObject } from 'node:crypto';
 import { type Clock, systemClock } from '../../../core/clock.js';
 import type { HashName } from '../../../core/pki/algorithms.js';
@@ -36,28 +37,12 @@ export interface AndroidScepOptions {
   deviceName?: string;
 }
 
-export interface AndroidScepResult {
-  certificate: Uint8Array;
-  privateKey: KeyObject;
-  chain: Uint8Array[];
-  cipher: ContentCipherName;
-  replyCipher?: ContentCipherName;
-  digest: HashName;
-  method: 'POST' | 'GET';
-  legacyCipherUsed: boolean;
-  transactionId: string;
-  polls: number;
+export interface AndroidScepResult extends DeviceScepResult {
   ber: boolean;
-  timings: { keygenMs: number; keyPooled: boolean; enrollMs: number };
 }
 
 const sleeper = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
-export function androidCipher(caps: CaCaps): ContentCipherName {
-  if (hasCap(caps, 'AES')) return 'aes-128-cbc';
-  if (hasCap(caps, 'DES3')) return 'des-ede3-cbc';
-  return 'des-cbc';
-}
 
 export function androidDigest(caps: CaCaps): HashName {
   if (hasCap(caps, 'SHA-256')) return 'sha256';
@@ -100,7 +85,7 @@ export async function enrollAndroidScep(configuration: AndroidScepConfiguration,
     const result = await client.enroll({
       csr,
       privateKey: key.privateKey,
-      cipher: androidCipher(caps),
+      cipher: deviceCipher(caps),
       digest: androidDigest(caps),
       poll,
     });

@@ -14,6 +14,7 @@
  * iOS enrols against servers that answer with 3DES or single DES (micromdm's scepserver does), so legacy
  * ciphers are accepted in both directions; the result says when one was used so a report can flag it.
  */
+import { deviceCipher, type DeviceScepResult } from '../scep-result.js';
 import type { KeyObject } from 'node:crypto';
 import { createHash } from 'node:crypto';
 import type { Clock } from '../../../core/clock.js';
@@ -46,31 +47,15 @@ export interface IosScepOptions {
   deviceName?: string;
 }
 
-export interface IosScepResult {
-  certificate: Uint8Array;
-  privateKey: KeyObject;
-  chain: Uint8Array[];
+export interface IosScepResult extends DeviceScepResult {
   caCertificates: Uint8Array[];
   caps: string[];
-  cipher: ContentCipherName;
-  /** The CertRep's content cipher. */
-  replyCipher?: ContentCipherName;
-  digest: HashName;
-  method: 'POST' | 'GET';
-  legacyCipherUsed: boolean;
-  transactionId: string;
-  polls: number;
-  timings: { keygenMs: number; keyPooled: boolean; enrollMs: number };
 }
 
 const sleeper = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /** iOS's choice of content cipher from the caps. */
-export function iosCipher(caps: CaCaps): ContentCipherName {
-  if (hasCap(caps, 'AES')) return 'aes-128-cbc';
-  if (hasCap(caps, 'DES3')) return 'des-ede3-cbc';
-  return 'des-cbc'; // ASSUMPTION: the historic SCEP default when neither is offered
-}
+export const iosCipher = deviceCipher;
 
 /** iOS's digest: SHA-256 when offered, else SHA-1, else SHA-512; undefined when none (iOS refuses). */
 export function iosDigest(caps: CaCaps): HashName | undefined {
