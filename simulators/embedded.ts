@@ -60,8 +60,8 @@ interface Assembled {
   store: Store;
   clock: AdjustableClock;
   pki: TestPki;
-  /** Tells every simulator its public origins and returns the endpoints under them. */
-  publish(http: string, https: string): SimulatorSet;
+  /** Tells every simulator its public origins (and waits until each has acted on them); the endpoints under them. */
+  publish(http: string, https: string): Promise<SimulatorSet>;
 }
 
 async function assemble(options: EmbeddedOptions): Promise<Assembled> {
@@ -70,7 +70,7 @@ async function assemble(options: EmbeddedOptions): Promise<Assembled> {
   const store: Store = options.dataDir ? openDataStore(options.dataDir) : createMemoryStore();
   const mounts: Mount[] = [];
   const declared: Array<SimulatorEndpoint & { simulator: string }> = [];
-  const listeners: Array<() => void> = [];
+  const listeners: Array<() => void | Promise<void>> = [];
   // Origins are known only after binding (or from the msw origin); simulators that embed their own URL (CRL
   // distribution points) read them through this late-bound context.
   const base = { http: '', https: '' };
@@ -97,10 +97,10 @@ async function assemble(options: EmbeddedOptions): Promise<Assembled> {
     store,
     clock,
     pki,
-    publish(http, https) {
+    async publish(http, https) {
       base.http = http.replace(/\/$/, '');
       base.https = https.replace(/\/$/, '');
-      for (const notify of listeners) notify();
+      for (const notify of listeners) await notify();
       const endpoints = declared.map((endpoint) => ({
         simulator: endpoint.simulator,
         kind: endpoint.kind,
@@ -121,8 +121,9 @@ async function assemble(options: EmbeddedOptions): Promise<Assembled> {
 export async function startEmbeddedSimulators(options: EmbeddedOptions = {}): Promise<EmbeddedSimulators> {
   const assembled = await assemble(options);
   const tls = assembled.pki.identities['tls-server'];
+  let listening: Listening | undefined;
   try {
-    const listening: Listening = await listen({
+    listening = await listen({
       mounts: assembled.mounts,
       host: options.host ?? DEFAULT_HOST,
       port: options.port ?? 0,
@@ -136,17 +137,19 @@ export async function startEmbeddedSimulators(options: EmbeddedOptions = {}): Pr
       },
       ...(options.logger && { logger: options.logger }),
     });
-    const set = assembled.publish(listening.httpUrl, listening.httpsUrl ?? '');
+    const bound = listening;
+    const set = await assembled.publish(bound.httpUrl, bound.httpsUrl ?? '');
     return {
       ...set,
-      httpUrl: listening.httpUrl.replace(/\/$/, ''),
-      httpsUrl: (listening.httpsUrl ?? '').replace(/\/$/, ''),
+      httpUrl: bound.httpUrl.replace(/\/$/, ''),
+      httpsUrl: (bound.httpsUrl ?? '').replace(/\/$/, ''),
       close: async () => {
-        await listening.close();
+        await bound.close();
         assembled.store.close();
       },
     };
   } catch (error) {
+    await listening?.close();
     assembled.store.close();
     throw error;
   }
@@ -161,7 +164,7 @@ export async function startEmbeddedSimulators(options: EmbeddedOptions = {}): Pr
 export async function mswSimulators(origin = 'http://mdmca.test', options: Omit<EmbeddedOptions, 'host' | 'port' | 'tlsPort'> = {}): Promise<SimulatorSet & { handlers: HttpHandler[]; close(): Promise<void> }> {
   const assembled = await assemble(options);
   const https = origin.replace(/^http:/, 'https:');
-  const set = assembled.publish(origin, https);
+  const set = await assembled.publish(origin, https);
   const handlers = [...toMswHandlers(origin, assembled.mounts), ...(https !== origin ? toMswHandlers(https, assembled.mounts) : [])];
   return { ...set, handlers, close: async () => assembled.store.close() };
 }

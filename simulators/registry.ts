@@ -37,8 +37,8 @@ export interface SimulatorEndpoint {
 export interface EmbeddedSimulator {
   mounts: Mount[];
   endpoints: SimulatorEndpoint[];
-  /** Called once the shared listener is bound and publicUrl() answers. */
-  onListening?(): void;
+  /** Called once the shared listener is bound and publicUrl() answers; awaited before the set is announced. */
+  onListening?(): void | Promise<void>;
 }
 
 export interface SimulatorFactory {
@@ -93,7 +93,7 @@ const mdm: SimulatorFactory = {
         },
       ],
       onListening: () =>
-        void configureEmbeddedEngine(engine, {
+        configureEmbeddedEngine(engine, {
           scepUrl: context.publicUrl('http', '/scep'),
           challenge,
           revocationUrl: context.publicUrl('http', '/__mdmca/scep-ca/certificates'),
