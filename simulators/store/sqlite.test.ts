@@ -132,7 +132,8 @@ describe('SQLite store across processes', () => {
 
     const count = 3000;
     const run = promisify(execFile);
-    const startAt = String(Date.now() + 1000);
+    // Far enough ahead that both children are up even on a loaded machine, so they start together and race.
+    const startAt = String(Date.now() + 3000);
     const results = await Promise.all(['p1', 'p2'].map((who) => run(process.execPath, [worker, path, who, String(count), startAt])));
     const won = results.map((r) => JSON.parse(r.stdout) as number[]);
     const all = [...won[0]!, ...won[1]!].sort((x, y) => x - y);
