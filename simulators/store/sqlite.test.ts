@@ -112,7 +112,9 @@ describe('SQLite store across processes', () => {
        const serials = store.collection('serials');
        const counter = store.collection('counter');
        const won = [];
-       for (let i = 0; i < Number(count); i++) {
+       // Opposite orders: each claims its end first, so both win some even when one starts late.
+       for (let k = 0; k < Number(count); k++) {
+         const i = who === 'p1' ? k : Number(count) - 1 - k;
          if (serials.insert('s' + i, { who })) won.push(i);
          counter.update('c', (old) => ({ n: old.n + 1 }));
        }
