@@ -5,6 +5,7 @@
  * exchange per request for reports. `fetch` is injected so tests and recorders can stand in for the network.
  */
 import type { Clock } from '../clock.js';
+import { BodyTooLargeError, declaredTooLarge, readStreamLimited } from '../http-body.js';
 import { bodySnippet, ScepClientError } from './client-errors.js';
 
 export type ScepOperation = 'GetCACaps' | 'GetCACert' | 'GetNextCACert' | 'PKIOperation';
@@ -204,26 +205,16 @@ export class ScepTransport {
 
 /** The response body, refusing more than `limit` bytes without holding them. */
 async function readLimited(response: Response, limit: number): Promise<Uint8Array> {
-  const declared = Number(response.headers.get('content-length'));
-  if (Number.isFinite(declared) && declared > limit) {
+  if (declaredTooLarge(response.headers.get('content-length'), limit)) {
     await response.body?.cancel().catch(() => undefined);
     throw tooLarge(response, limit);
   }
   if (!response.body) return new Uint8Array(0);
-  const reader = response.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let total = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    total += value.byteLength;
-    if (total > limit) {
-      await reader.cancel().catch(() => undefined);
-      throw tooLarge(response, limit);
-    }
-    chunks.push(value);
+  try {
+    return await readStreamLimited(response.body, limit);
+  } catch (error) {
+    throw error instanceof BodyTooLargeError ? tooLarge(response, limit) : error;
   }
-  return chunks.length === 1 ? chunks[0]! : new Uint8Array(Buffer.concat(chunks, total));
 }
 
 function tooLarge(response: Response, limit: number): ScepClientError {

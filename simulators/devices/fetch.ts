@@ -3,6 +3,7 @@
  * request; or a Handler called in process, for fast tests of a simulator without a listener.
  */
 import { type Handler, loopbackPeer, type Peer } from '../../core/http.js';
+import { BodyTooLargeError, declaredTooLarge, readStreamLimited } from '../../core/http-body.js';
 import type { FetchLike } from '../../core/scep/client-transport.js';
 
 export type { FetchLike };
@@ -28,24 +29,15 @@ export function handlerFetch(handler: Handler, peer: Peer = loopbackPeer): Fetch
  * should not be able to make the harness hold gigabytes).
  */
 export async function readBody(response: Response, limit: number): Promise<Uint8Array> {
-  const declared = Number(response.headers.get('content-length'));
-  if (Number.isFinite(declared) && declared > limit) {
+  const declared = response.headers.get('content-length');
+  if (declaredTooLarge(declared, limit)) {
     await response.body?.cancel().catch(() => undefined);
     throw new RangeError(`response body of ${declared} bytes exceeds the limit of ${limit}`);
   }
   if (!response.body) return new Uint8Array(0);
-  const reader = response.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let total = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    total += value.byteLength;
-    if (total > limit) {
-      await reader.cancel().catch(() => undefined);
-      throw new RangeError(`response body exceeds the limit of ${limit} bytes`);
-    }
-    chunks.push(value);
+  try {
+    return await readStreamLimited(response.body, limit);
+  } catch (error) {
+    throw error instanceof BodyTooLargeError ? new RangeError(`response body exceeds the limit of ${limit} bytes`) : error;
   }
-  return chunks.length === 1 ? chunks[0]! : new Uint8Array(Buffer.concat(chunks, total));
 }
