@@ -7,16 +7,14 @@
  *           pbeWithSHAAnd3-KeyTripleDES (ASSUMPTION: the version boundary is not documented)
  *   root    the CA certificate goes into the user trust store
  */
+import type { DeviceHooks } from '../scep-result.js';
 import { randomInt } from 'node:crypto';
 import { type Clock, systemClock } from '../../../core/clock.js';
 import { parseCertificate } from '../../../core/pki/certificate.js';
 import { makeImei } from '../../../core/directory/identifiers.js';
 import { parsePkcs12, Pkcs12PasswordError } from '../../../core/pki/pkcs12.js';
-import type { ScepExchange } from '../../../core/scep/client.js';
-import type { FetchLike } from '../fetch.js';
-import type { KeySource } from '../key-pool.js';
 import { MdmClient, type ConfigurationSummary } from '../mdm-client.js';
-import { type InstallOutcome, MdmSession, type StepListener, type SyncResult, timed } from '../mdm-session.js';
+import { type InstallOutcome, MdmSession, type SyncResult, timed } from '../mdm-session.js';
 import {
   type AndroidConfiguration,
   type AndroidPkcs12Configuration,
@@ -28,7 +26,7 @@ import { AndroidAgentError } from './errors.js';
 import { type KeystoreEntry, Keystore, type KeystoreSnapshot } from './keystore.js';
 import { ANDROID_USER_AGENT, type AndroidScepResult, enrollAndroidScep } from './scep-enroll.js';
 
-export interface AndroidAgentOptions {
+export interface AndroidAgentOptions extends DeviceHooks {
   imei?: string;
   serialNumber?: string;
   /** E.164, or none ("This device has no phone number"). */
@@ -40,12 +38,6 @@ export interface AndroidAgentOptions {
   /** Which PKCS#12 encryptions the keystore reads. Default 'modern+legacy'. */
   pkcs12Support?: 'modern+legacy' | 'legacy-only';
   pendingPoll?: { intervalMs: number; maxAttempts: number };
-  fetch?: FetchLike;
-  keys?: KeySource;
-  clock?: Clock;
-  sleep?: (ms: number) => Promise<void>;
-  onExchange?: (exchange: ScepExchange) => void;
-  onStep?: StepListener;
 }
 
 /** The last install of each configuration, for tests and reports. */

@@ -6,7 +6,7 @@
  * non-retryable failures). Optionally every pkiMessage goes out as BER with indefinite lengths (ber.ts).
  * ASSUMPTION: Mobile@Work's exact choices are not published; these are jscep's defaults.
  */
-import { deviceCipher, type DeviceScepResult } from '../scep-result.js';
+import { deviceCipher, deviceScepResult, type DeviceScepResult } from '../scep-result.js';
 import type { KeyObject } from 'node:crypto';
 import { type Clock, systemClock } from '../../../core/clock.js';
 import type { HashName } from '../../../core/pki/algorithms.js';
@@ -95,20 +95,7 @@ export async function enrollAndroidScep(configuration: AndroidScepConfiguration,
       throw new AndroidAgentError('scepRejected', { reason });
     }
     if (!result.certificate) throw new AndroidAgentError('scepInvalid', { reason: 'SUCCESS without a certificate' });
-    return {
-      certificate: result.certificate,
-      privateKey: key.privateKey,
-      chain: result.chain,
-      cipher: result.cipher,
-      ...(result.reply.cipher ? { replyCipher: result.reply.cipher } : {}),
-      digest: result.digest,
-      method: result.method,
-      legacyCipherUsed: result.legacyCipherUsed,
-      transactionId: result.transactionId,
-      polls: result.pollCount,
-      ber,
-      timings: { keygenMs: key.generatedMs, keyPooled: key.pooled, enrollMs: performance.now() - started - key.generatedMs },
-    };
+    return { ...deviceScepResult(result, result.certificate, key, result.pollCount, started), ber };
   } catch (error) {
     if (error instanceof AndroidAgentError) throw error;
     if (error instanceof ScepClientError) {

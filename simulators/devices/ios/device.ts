@@ -4,34 +4,26 @@
  * a profile with a PayloadIdentifier already installed replaces the old one. Talks to an MDM through
  * MdmSession (register, configurations, status).
  */
+import type { DeviceHooks } from '../scep-result.js';
 import { randomUUID } from 'node:crypto';
 import type { Clock } from '../../../core/clock.js';
 import { systemClock } from '../../../core/clock.js';
 import { parseCertificate } from '../../../core/pki/certificate.js';
 import { parsePkcs12, Pkcs12PasswordError } from '../../../core/pki/pkcs12.js';
-import type { ScepExchange } from '../../../core/scep/client.js';
-import type { FetchLike } from '../fetch.js';
-import type { KeySource } from '../key-pool.js';
 import { MdmClient } from '../mdm-client.js';
-import { type InstallOutcome, MdmSession, type StepListener, timed, type SyncResult } from '../mdm-session.js';
+import { type InstallOutcome, MdmSession, timed, type SyncResult } from '../mdm-session.js';
 import { IosProfileError } from './errors.js';
 import { type KeychainIdentity, type KeychainRoot, Keychain, type KeychainSnapshot } from './keychain.js';
 import { type Mobileconfig, parseMobileconfig, type Payload, type ScepPayload } from './mobileconfig.js';
 import { enrollScepPayload, IOS_USER_AGENT, type IosScepResult } from './scep-enroll.js';
 
-export interface IosDeviceOptions {
+export interface IosDeviceOptions extends DeviceHooks {
   udid?: string;
   serialNumber?: string;
   /** Default 'iPhone15,2'. */
   model?: string;
   /** Default '17.6'. */
   osVersion?: string;
-  fetch?: FetchLike;
-  keys?: KeySource;
-  clock?: Clock;
-  sleep?: (ms: number) => Promise<void>;
-  onExchange?: (exchange: ScepExchange) => void;
-  onStep?: StepListener;
 }
 
 export interface InstalledProfile {

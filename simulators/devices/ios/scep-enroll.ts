@@ -14,7 +14,7 @@
  * iOS enrols against servers that answer with 3DES or single DES (micromdm's scepserver does), so legacy
  * ciphers are accepted in both directions; the result says when one was used so a report can flag it.
  */
-import { deviceCipher, type DeviceScepResult } from '../scep-result.js';
+import { deviceCipher, deviceScepResult, type DeviceScepResult } from '../scep-result.js';
 import type { KeyObject } from 'node:crypto';
 import { createHash } from 'node:crypto';
 import type { Clock } from '../../../core/clock.js';
@@ -104,21 +104,7 @@ export async function enrollScepPayload(settings: ScepPayloadSettings, payload: 
       polls++;
     }
     const certificate = checkIssued(result, settings, payload);
-    return {
-      certificate,
-      privateKey: key.privateKey,
-      chain: result.chain,
-      caCertificates: ca.certificates,
-      caps: [...caps.advertised],
-      cipher: result.cipher,
-      ...(result.reply.cipher ? { replyCipher: result.reply.cipher } : {}),
-      digest: result.digest,
-      method: result.method,
-      legacyCipherUsed: result.legacyCipherUsed,
-      transactionId: result.transactionId,
-      polls,
-      timings: { keygenMs: key.generatedMs, keyPooled: key.pooled, enrollMs: performance.now() - started - key.generatedMs },
-    };
+    return { ...deviceScepResult(result, certificate, key, polls, started), caCertificates: ca.certificates, caps: [...caps.advertised] };
   } catch (error) {
     throw asIosError(error, payload);
   }
