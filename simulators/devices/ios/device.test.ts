@@ -4,6 +4,7 @@
  * transactionID), CAFingerprint, PENDING with Retries/RetryDelay, renewal as PKCSReq, rollback of a failed
  * profile, PKCS#12 payloads in both encryptions, and the refusals a user would see.
  */
+import { MICROMDM_FIXTURES } from '../../../fixtures/shared-fixtures.js';
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -170,7 +171,7 @@ describe('SCEP enrolment as iOS does it', () => {
   });
 });
 
-const FIXTURE = '/work/shared/fixtures/micromdm-scep/testca/sceptest.mobileconfig';
+const FIXTURE = `${MICROMDM_FIXTURES}testca/sceptest.mobileconfig`;
 const fixtureMissing = existsSync(FIXTURE) ? undefined : `${FIXTURE} is absent (../shared not mounted)`;
 if (fixtureMissing) console.log(`skipping the fixture enrolment: ${fixtureMissing}`);
 

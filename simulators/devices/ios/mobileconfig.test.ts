@@ -1,4 +1,5 @@
 /** Reading and validating .mobileconfig profiles as iOS does: the micromdm fixture, good profiles, and refusals. */
+import { MICROMDM_FIXTURES } from '../../../fixtures/shared-fixtures.js';
 import { existsSync, readFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -8,7 +9,7 @@ import { IOS_ERRORS, IosProfileError } from './errors.js';
 import { parseMobileconfig, type ScepPayload } from './mobileconfig.js';
 import { buildMobileconfig, signMobileconfig, subjectToApple } from './profile-builder.js';
 
-const FIXTURE = '/work/shared/fixtures/micromdm-scep/testca/sceptest.mobileconfig';
+const FIXTURE = `${MICROMDM_FIXTURES}testca/sceptest.mobileconfig`;
 const fixtureMissing = existsSync(FIXTURE) ? undefined : `${FIXTURE} is absent (../shared not mounted)`;
 if (fixtureMissing) console.log(`skipping the micromdm mobileconfig fixture: ${fixtureMissing}`);
 
