@@ -16,6 +16,8 @@ export class SoapFault extends Error {
     readonly faultstring: string,
     /** HTTP status of the answer: SOAP 1.1 §6.2 says 500 for a fault; 413 for an oversized body. */
     readonly httpStatus = 500,
+    /** Children of <detail>, in order (e.g. Symantec's {errorcode, message}); written unqualified. */
+    readonly detail?: Readonly<Record<string, string>>,
   ) {
     super(faultstring);
     this.name = 'SoapFault';
@@ -25,6 +27,7 @@ export class SoapFault extends Error {
     return (
       `<?xml version="1.0" encoding="UTF-8"?><soap:Envelope xmlns:soap="${SOAP11_ENVELOPE_NS}"><soap:Body><soap:Fault>` +
       `<faultcode>${this.faultcode}</faultcode><faultstring>${escapeXml(this.faultstring)}</faultstring>` +
+      (this.detail ? `<detail>${Object.entries(this.detail).map(([k, v]) => `<${k}>${escapeXml(v)}</${k}>`).join('')}</detail>` : '') +
       `</soap:Fault></soap:Body></soap:Envelope>`
     );
   }
