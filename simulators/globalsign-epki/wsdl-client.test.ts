@@ -24,7 +24,7 @@ beforeAll(async () => {
   keys = await Promise.all(Array.from({ length: 4 }, () => generateKeyPair({ type: 'rsa', bits: 2048 })));
   const ca = await CertificateAuthority.createRoot({ subject: 'CN=Test GlobalSign CA', keys: keys[0]!, clock: new AdjustableClock() });
   const sim = createGlobalSignEpki({ store: createMemoryStore(), clock: new AdjustableClock(), ca });
-  server = await listen({ mounts: sim.mounts, logger: false });
+  server = await listen({ mounts: sim.mounts });
   client = await soap.createClientAsync(`${server.httpUrl}/cr/ws/GasOrderService?wsdl`);
 }, 30_000);
 afterAll(() => server?.close());
