@@ -17,10 +17,11 @@ const program = new Command('mdmca')
 
 program
   .command('serve')
-  .description('serve every simulator on one HTTP and one HTTPS port until interrupted')
+  .description('serve every simulator on one HTTP and one HTTPS port (plus Symantec\'s mutual-TLS port) until interrupted')
   .option('--host <host>', 'address to bind', '127.0.0.1')
   .option('--port <port>', 'HTTP port', '8080')
   .option('--tls-port <port>', 'HTTPS port', '8443')
+  .option('--pki-ws-port <port>', 'HTTPS port of the Symantec MPKI web services (mutual TLS with the RA certificate)', '8444')
   .option('--data <dir>', 'keep state in SQLite under DIR (survives restarts); memory when absent')
   .option('--scep-challenge <value>', 'static challenge of the SCEP CA simulator')
   .option('--json', 'print one JSON line per listening endpoint, then structured logs')

@@ -1,4 +1,4 @@
-/** `mdmca serve`: every simulator on one HTTP and one HTTPS port until SIGINT/SIGTERM. */
+/** `mdmca serve`: every simulator on one HTTP and one HTTPS port (Symantec's web services on their own mutual-TLS port) until SIGINT/SIGTERM. */
 import { startEmbeddedSimulators } from '../simulators/embedded.js';
 import { parsePort } from './common.js';
 
@@ -6,6 +6,7 @@ interface ServeFlags {
   host: string;
   port: string;
   tlsPort: string;
+  pkiWsPort: string;
   data?: string;
   scepChallenge?: string;
   json?: boolean;
@@ -19,6 +20,7 @@ export async function serveCommand(flags: ServeFlags): Promise<void> {
     host: flags.host,
     port: parsePort(flags.port, '--port'),
     tlsPort: parsePort(flags.tlsPort, '--tls-port'),
+    ownPorts: { 'pki-ws': parsePort(flags.pkiWsPort, '--pki-ws-port') },
     ...(flags.data && { dataDir: flags.data }),
     ...(flags.scepChallenge !== undefined && { scepChallenge: flags.scepChallenge }),
   });

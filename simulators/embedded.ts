@@ -12,7 +12,7 @@ import { DEFAULT_HOST } from '../fixtures/defaults.js';
 import { loadTestPki, type TestPki } from '../fixtures/test-pki.js';
 import type { HttpHandler } from 'msw';
 import { listen, toMswHandlers, type HttpLogger, type Listening, type Mount } from './http.js';
-import { SIMULATORS, type SimulatorContext, type SimulatorEndpoint } from './registry.js';
+import { type OwnListener, SIMULATORS, type SimulatorContext, type SimulatorEndpoint } from './registry.js';
 import type { Store } from './store/index.js';
 import { createMemoryStore } from './store/memory.js';
 import { openStore } from './store/sqlite.js';
@@ -22,6 +22,8 @@ export interface EmbeddedOptions {
   /** 0 (the default) = ephemeral. */
   port?: number;
   tlsPort?: number;
+  /** Ports of simulators' own listeners by id (e.g. 'pki-ws', Symantec's mutual-TLS web services); default ephemeral. */
+  ownPorts?: Record<string, number>;
   /** SQLite under this directory; memory when absent. */
   dataDir?: string;
   scepChallenge?: string;
@@ -60,8 +62,12 @@ interface Assembled {
   store: Store;
   clock: AdjustableClock;
   pki: TestPki;
-  /** Tells every simulator its public origins (and waits until each has acted on them); the endpoints under them. */
-  publish(http: string, https: string): Promise<SimulatorSet>;
+  ownListeners: OwnListener[];
+  /**
+   * Tells every simulator its public origins (and waits until each has acted on them); the endpoints under them.
+   * `own` holds the origins of the own listeners that were started; endpoints on the others are left out (msw).
+   */
+  publish(http: string, https: string, own?: ReadonlyMap<string, string>): Promise<SimulatorSet>;
 }
 
 async function assemble(options: EmbeddedOptions): Promise<Assembled> {
@@ -71,6 +77,7 @@ async function assemble(options: EmbeddedOptions): Promise<Assembled> {
   const mounts: Mount[] = [];
   const declared: Array<SimulatorEndpoint & { simulator: string }> = [];
   const listeners: Array<() => void | Promise<void>> = [];
+  const ownListeners: OwnListener[] = [];
   // Origins are known only after binding (or from the msw origin); simulators that embed their own URL (CRL
   // distribution points) read them through this late-bound context.
   const base = { http: '', https: '' };
@@ -86,6 +93,7 @@ async function assemble(options: EmbeddedOptions): Promise<Assembled> {
       const simulator = await factory.create(context);
       mounts.push(...simulator.mounts);
       if (simulator.onListening) listeners.push(simulator.onListening);
+      ownListeners.push(...(simulator.ownListeners ?? []));
       declared.push(...simulator.endpoints.map((endpoint) => ({ ...endpoint, simulator: factory.name })));
     }
   } catch (error) {
@@ -97,16 +105,19 @@ async function assemble(options: EmbeddedOptions): Promise<Assembled> {
     store,
     clock,
     pki,
-    async publish(http, https) {
+    ownListeners,
+    async publish(http, https, own = new Map()) {
       base.http = http.replace(/\/$/, '');
       base.https = https.replace(/\/$/, '');
       for (const notify of listeners) await notify();
-      const endpoints = declared.map((endpoint) => ({
-        simulator: endpoint.simulator,
-        kind: endpoint.kind,
-        url: context.publicUrl(endpoint.protocol, endpoint.path),
-        ...(endpoint.credentials && { credentials: endpoint.credentials }),
-      }));
+      const endpoints = declared
+        .filter((endpoint) => endpoint.listener === undefined || own.has(endpoint.listener))
+        .map((endpoint) => ({
+          simulator: endpoint.simulator,
+          kind: endpoint.kind,
+          url: endpoint.listener === undefined ? context.publicUrl(endpoint.protocol, endpoint.path) : `${own.get(endpoint.listener)!.replace(/\/$/, '')}${endpoint.path}`,
+          ...(endpoint.credentials && { credentials: endpoint.credentials }),
+        }));
       const endpointOf = (simulator: string, kind: string): ListeningEndpoint => {
         const found = endpoints.find((endpoint) => endpoint.simulator === simulator && endpoint.kind === kind);
         if (!found) throw new Error(`no ${kind} endpoint for simulator ${simulator}`);
@@ -122,6 +133,7 @@ export async function startEmbeddedSimulators(options: EmbeddedOptions = {}): Pr
   const assembled = await assemble(options);
   const tls = assembled.pki.identities['tls-server'];
   let listening: Listening | undefined;
+  const ownClosers: Array<() => Promise<void>> = [];
   try {
     listening = await listen({
       mounts: assembled.mounts,
@@ -138,17 +150,24 @@ export async function startEmbeddedSimulators(options: EmbeddedOptions = {}): Pr
       ...(options.logger && { logger: options.logger }),
     });
     const bound = listening;
-    const set = await assembled.publish(bound.httpUrl, bound.httpsUrl ?? '');
+    const own = new Map<string, string>();
+    for (const listener of assembled.ownListeners) {
+      const started = await listener.start(options.host ?? DEFAULT_HOST, options.ownPorts?.[listener.id] ?? 0);
+      ownClosers.push(started.close);
+      own.set(listener.id, started.url);
+    }
+    const set = await assembled.publish(bound.httpUrl, bound.httpsUrl ?? '', own);
     return {
       ...set,
       httpUrl: bound.httpUrl.replace(/\/$/, ''),
       httpsUrl: (bound.httpsUrl ?? '').replace(/\/$/, ''),
       close: async () => {
-        await bound.close();
+        await Promise.all([bound.close(), ...ownClosers.map((close) => close())]);
         assembled.store.close();
       },
     };
   } catch (error) {
+    await Promise.all(ownClosers.map((close) => close()));
     await listening?.close();
     assembled.store.close();
     throw error;

@@ -3,7 +3,8 @@
  * (its admin surface is /__mdmca/<name>/) and a factory from the shared context to its mounts and the
  * endpoints it announces.
  */
-import type { AdjustableClock } from '../core/clock.js';
+import { type AdjustableClock, systemClock } from '../core/clock.js';
+import { CertificateAuthority } from '../core/pki/ca.js';
 import { DEFAULT_SCEP_CHALLENGE } from '../fixtures/defaults.js';
 import type { TestPki } from '../fixtures/test-pki.js';
 import type { Mount } from './mounts.js';
@@ -16,6 +17,10 @@ import type { Store } from './store/index.js';
 import { createGlobalSignEpki, EPKI_DEFAULTS } from './globalsign-epki/index.js';
 import { CertificateRepository } from './store/certificates.js';
 import { SerialGenerator } from '../core/pki/serial.js';
+import { toPem } from '../core/pki/pem.js';
+import { privateKeyToPem } from '../core/pki/keys.js';
+import { scepPath } from '../core/connectors/symantec-mpki/wire.js';
+import { createSymantecMpki, CRL_FILE, listenSymantecMpki, SYMANTEC_DEFAULTS } from './symantec-mpki/index.js';
 
 export interface SimulatorContext {
   store: Store;
@@ -30,13 +35,25 @@ export interface SimulatorEndpoint {
   kind: string;
   protocol: 'http' | 'https';
   path: string;
+  /** On the simulator's own listener of this id (OwnListener) instead of the shared one. */
+  listener?: string;
   /** The test credentials a client of this endpoint needs (e.g. the SCEP challenge): public fixtures. */
   credentials?: Record<string, string>;
+}
+
+/**
+ * A listener a simulator needs for itself, because what it checks happens in the TLS handshake (a vendor API
+ * authenticated by client certificate alone refuses a bad one before any HTTP). Sockets only: not under msw.
+ */
+export interface OwnListener {
+  id: string;
+  start(host: string, port: number): Promise<{ url: string; close(): Promise<void> }>;
 }
 
 export interface EmbeddedSimulator {
   mounts: Mount[];
   endpoints: SimulatorEndpoint[];
+  ownListeners?: OwnListener[];
   /** Called once the shared listener is bound and publicUrl() answers; awaited before the set is announced. */
   onListening?(): void | Promise<void>;
 }
@@ -126,4 +143,62 @@ const globalSignEpki: SimulatorFactory = {
   },
 };
 
-export const SIMULATORS: readonly SimulatorFactory[] = [scepCa, mdm, globalSignEpki];
+/**
+ * Symantec MPKI (simulators/symantec-mpki): the PKI Web Services on their own mutual-TLS listener (the RA
+ * certificate is the only credential and a bad one fails in the handshake); SCEP, the CRL and the admin surface
+ * on the shared plain listener. The test PKI's issuing CA issues both end-entity and RA certificates.
+ */
+const symantecMpki: SimulatorFactory = {
+  name: 'symantec-mpki',
+  async create(context) {
+    const repository = new CertificateRepository(context.store, context.clock);
+    const serials = new SerialGenerator(repository.claimSerial);
+    const issuer = context.pki.issuingAuthority(context.clock, serials);
+    const ra = context.pki.identities['symantec-ra'];
+    const tls = context.pki.identities['tls-server'];
+    const simulator = createSymantecMpki({
+      store: context.store,
+      clock: context.clock,
+      ca: issuer,
+      raTrust: {
+        // RA certificates are checked by OpenSSL against the real time, so they are issued on it too.
+        issuer: context.pki.issuingAuthority(systemClock, serials),
+        chainPem: [context.pki.issuingCa.certificate, context.pki.root.certificate].map((der) => toPem('CERTIFICATE', der)),
+        // Node's `crl` option wants a CRL from every CA of the chain: the root signs an empty one.
+        parents: [new CertificateAuthority({ certificate: context.pki.root.certificate, privateKey: context.pki.root.privateKey, clock: systemClock })],
+      },
+      registeredRaCertificates: [ra.certificate],
+    });
+    return {
+      mounts: simulator.publicMounts,
+      onListening: () => simulator.setPublicBaseUrl(context.publicUrl('http', '')),
+      ownListeners: [
+        {
+          id: 'pki-ws',
+          start: (host, port) =>
+            listenSymantecMpki(simulator, {
+              host,
+              port,
+              key: privateKeyToPem(tls.privateKey),
+              cert: [tls.certificate, ...tls.chain.slice(0, -1)].map((der) => toPem('CERTIFICATE', der)).join(''),
+            }),
+        },
+      ],
+      endpoints: [
+        {
+          kind: 'pki-ws',
+          protocol: 'https',
+          path: '',
+          listener: 'pki-ws',
+          // Public test fixtures: the RA .p12 and the root that signed the listener's certificate.
+          credentials: { raCertificate: ra.p12Path, raCertificatePassword: context.pki.password, trustedCertificates: context.pki.root.certificatePath },
+        },
+        { kind: 'scep', protocol: 'http', path: scepPath(SYMANTEC_DEFAULTS.profiles.user) },
+        { kind: 'crl', protocol: 'http', path: `/pki-crl/symantec-mpki/${CRL_FILE}` },
+        { kind: 'admin', protocol: 'http', path: '/__mdmca/symantec-mpki' },
+      ],
+    };
+  },
+};
+
+export const SIMULATORS: readonly SimulatorFactory[] = [scepCa, mdm, globalSignEpki, symantecMpki];

@@ -89,6 +89,8 @@ export const REVOCATION_REASONS = [
 export type RevocationReasonName = (typeof REVOCATION_REASONS)[number];
 /** bulkUpdateCertificateStatus takes at most this many serials, seats or profile OIDs (§A.4 [C]). */
 export const BULK_MAX = 100;
+/** userManagementService bulkDeleteUser takes at most this many seatIds (§A.5 [C] schema). */
+export const BULK_DELETE_USER_MAX = 25;
 /** searchCertificate status enum (§A.4 [C]). */
 export const CERTIFICATE_STATUSES = ['VALID', 'EXPIRED', 'REVOKED', 'SUSPENDED'] as const;
 export type CertificateStatus = (typeof CERTIFICATE_STATUSES)[number];

@@ -1,0 +1,313 @@
+/**
+ * Enrollment and issuing, free of XML (vendor-apis.md §A.3): profile and RA checks, the profile's fields and seat
+ * ID attribute, CSR key size, seat pools, the pending (approval) flow, renewal, and issuing X509v3 / PKCS7 /
+ * PKCS12 tokens with certificates fit for ActiveSync (clientAuth, email and optional UPN in the SAN, a CRL
+ * distribution point this simulator serves). Every refusal is an MpkiError from errors.ts.
+ */
+import { randomBytes, randomUUID } from 'node:crypto';
+import type { Clock } from '../../core/clock.js';
+import type { CertificateAuthority, IssuedCertificate } from '../../core/pki/ca.js';
+import { parseCertificate } from '../../core/pki/certificate.js';
+import { CsrError, parseCsr, type ParsedCsr } from '../../core/pki/csr.js';
+import type { GeneralNameEntry } from '../../core/pki/general-names.js';
+import { generateKeyPair, type RsaBits } from '../../core/pki/keys.js';
+import { DistinguishedName, type DnAttributeInput } from '../../core/pki/names.js';
+import { buildPkcs12 } from '../../core/pki/pkcs12.js';
+import type { CertificateProfile } from '../../core/pki/profile.js';
+import { buildCertsOnly } from '../../core/scep/certs-only.js';
+import { TOKEN_TYPES, type TokenTypeName } from '../../core/connectors/symantec-mpki/wire.js';
+import type { CertificateRepository } from '../store/certificates.js';
+import { canonicalSerial } from '../store/certificates.js';
+import { MpkiError } from './errors.js';
+import { SYMANTEC_DEFAULTS } from './fixtures.js';
+import { type MpkiCertificate, type MpkiProfile, type MpkiState, type RaRecord, seatKey, type StoredEnrollment, userKey } from './state.js';
+
+export type NameValue = { name: string; value: string };
+
+export interface IssuedToken {
+  tokenType: TokenTypeName;
+  /** Base64 of the certificate (X509v3), certs-only PKCS#7, or PKCS#12. */
+  token: string;
+  pkcs12Password?: string;
+  serialHex: string;
+  certificate: Uint8Array;
+}
+
+export type EnrollOutcome = { kind: 'issued'; issued: IssuedToken } | { kind: 'pending'; pendingId: string };
+
+export function fieldValue(pairs: readonly NameValue[], name: string): string | undefined {
+  const value = pairs.find((p) => p.name === name)?.value.trim();
+  return value ? value : undefined;
+}
+
+/** The email of a request: the first of the email-carrying names present. ASSUMPTION: the order. */
+const EMAIL_FIELDS = ['mail_email', 'mail', 'emailAddress', 'email'];
+
+export class MpkiService {
+  private readonly profileCache = new Map<string, CertificateProfile>();
+
+  constructor(
+    readonly state: MpkiState,
+    readonly ca: CertificateAuthority,
+    readonly repository: CertificateRepository,
+    readonly clock: Clock,
+    readonly issuerName: string,
+    private readonly crlUrl: () => string | undefined,
+  ) {}
+
+  newTransactionId(): string {
+    return randomUUID();
+  }
+
+  /** The profile, checked for web-services enrollment and the RA's entitlement. */
+  webServicesProfile(oid: string | undefined, ra: RaRecord): MpkiProfile {
+    if (!oid) throw new MpkiError('missingElement', 'certificateProfileID');
+    const profile = this.state.profiles.get(oid);
+    if (!profile) throw new MpkiError('profileNotFound', oid);
+    if (!profile.webServices || profile.status !== 'Active') throw new MpkiError('profileNotEnabled', oid);
+    this.checkEntitled(ra, oid);
+    return profile;
+  }
+
+  checkEntitled(ra: RaRecord, oid: string): void {
+    if (ra.entitledProfiles !== '*' && !ra.entitledProfiles.includes(oid)) throw new MpkiError('raNotAuthorized', oid);
+  }
+
+  /** The seat ID and required fields of a request (§A.8 4, 5). */
+  checkFields(profile: MpkiProfile, pairs: readonly NameValue[]): string {
+    const seatId = fieldValue(pairs, profile.seatIdAttribute);
+    if (!seatId) throw new MpkiError('seatIdMissing', profile.seatIdAttribute);
+    for (const field of profile.requiredFields) if (!fieldValue(pairs, field)) throw new MpkiError('requiredFieldMissing', field);
+    const empty = pairs.find((p) => p.value.trim() === '' && profile.optionalFields.includes(p.name));
+    if (empty) throw new MpkiError('emptyFieldValue', empty.name);
+    return seatId;
+  }
+
+  parseCsr(text: string): ParsedCsr {
+    let csr: ParsedCsr;
+    try {
+      csr = parseCsr(text.includes('-----BEGIN') ? text : new Uint8Array(Buffer.from(text.replace(/\s+/g, ''), 'base64')));
+    } catch (error) {
+      if (error instanceof CsrError) throw new MpkiError('csrInvalid', error.message);
+      throw error;
+    }
+    if (!csr.verify()) throw new MpkiError('csrInvalid', 'the signature does not verify');
+    return csr;
+  }
+
+  checkKey(profile: MpkiProfile, csr: ParsedCsr): void {
+    const spec = csr.keySpec;
+    if (spec.type !== 'rsa') throw new MpkiError('keyAlgorithmNotAllowed', `EC ${spec.curve}`);
+    if (!profile.keySizes.includes(spec.bits)) throw new MpkiError('keySizeNotAllowed', spec.bits, profile.keySizes.join(' or '));
+  }
+
+  /** Takes a seat of the profile's pool for a new seat ID; an existing seat costs nothing. */
+  takeSeat(profile: MpkiProfile, seatId: string, pairs: readonly NameValue[] = []): void {
+    this.state.store.transaction(() => {
+      const key = seatKey(profile.seatKind, seatId);
+      if (!this.state.seats.get(key)) {
+        const pool = this.state.pools.get(profile.seatKind);
+        if (!pool || pool.used >= pool.purchased) throw new MpkiError('seatPoolExhausted', profile.seatKind, pool?.purchased ?? 0, pool?.used ?? 0);
+        this.state.pools.update(profile.seatKind, (p) => ({ ...p, used: p.used + 1 }));
+        this.state.seats.put(key, { kind: profile.seatKind, seatId, createdAt: this.clock.now().toISOString() });
+      }
+      // ASSUMPTION: enrolling registers the seat as a user (PKI Manager "Manage users").
+      if (!this.state.users.get(userKey(seatId))) {
+        const email = EMAIL_FIELDS.map((f) => fieldValue(pairs, f)).find((v) => v !== undefined);
+        const first = fieldValue(pairs, 'mail_firstName');
+        const last = fieldValue(pairs, 'mail_lastName');
+        this.state.users.put(userKey(seatId), {
+          seatId,
+          attributes: [],
+          createdAt: this.clock.now().toISOString(),
+          ...(email ? { emailAddress: email } : {}),
+          ...(first ? { firstName: first } : {}),
+          ...(last ? { lastName: last } : {}),
+        });
+      }
+    });
+  }
+
+  /** Web-services Issue: checks, then issues or parks the request for approval. */
+  async enroll(ra: RaRecord, profile: MpkiProfile, tokenType: TokenTypeName, pairs: NameValue[], csrText: string | undefined): Promise<EnrollOutcome> {
+    const seatId = this.checkFields(profile, pairs);
+    if (profile.verifyUser && !this.state.users.get(userKey(seatId))) throw new MpkiError('seatNotFound', seatId, profile.seatIdAttribute);
+    if (tokenType === 'PKCS12' && !profile.keyEscrow) throw new MpkiError('tokenTypeNotAllowed', 'PKCS12', profile.oid);
+    let csr: ParsedCsr | undefined;
+    if (tokenType !== 'PKCS12') {
+      if (!csrText) throw new MpkiError('csrMissing');
+      csr = this.parseCsr(csrText);
+      this.checkKey(profile, csr);
+    }
+    this.takeSeat(profile, seatId, pairs);
+    const stored: StoredEnrollment = {
+      profileOid: profile.oid,
+      tokenType,
+      nameValuePairs: pairs,
+      raSerial: ra.serialHex,
+      ...(csr ? { csrBase64: Buffer.from(csr.der).toString('base64') } : {}),
+    };
+    if (profile.approvalRequired) {
+      const id = randomBytes(10).toString('hex');
+      const now = this.clock.now().toISOString();
+      this.state.pending.put(id, { id, profileOid: profile.oid, seatId, status: 'PENDING', request: stored, createdAt: now });
+      return { kind: 'pending', pendingId: id };
+    }
+    return { kind: 'issued', issued: await this.issue(profile, seatId, stored, 'web-services', csr) };
+  }
+
+  /** QueryTokenStatus: the token once approved, the same reference while pending. */
+  async queryPending(ra: RaRecord, pendingId: string | undefined): Promise<EnrollOutcome> {
+    if (!pendingId) throw new MpkiError('missingElement', 'pendingTokenReferenceID');
+    const pending = this.state.pending.get(pendingId);
+    if (!pending) throw new MpkiError('pendingNotFound', pendingId);
+    this.checkEntitled(ra, pending.profileOid);
+    if (pending.status === 'REJECTED') throw new MpkiError('pendingRejected', pendingId);
+    if (pending.status === 'PENDING' || !pending.serialHex) return { kind: 'pending', pendingId };
+    const meta = this.state.certificates.get(pending.serialHex)!;
+    const der = new Uint8Array(Buffer.from(this.repository.get(pending.serialHex)!.der, 'base64'));
+    return { kind: 'issued', issued: this.tokenOf(pending.request.tokenType, der, meta) };
+  }
+
+  /** Administrator approval of a pending request: issues it now. */
+  async approve(id: string): Promise<MpkiCertificate> {
+    const pending = this.state.pending.get(id);
+    if (!pending) throw new MpkiError('pendingNotFound', id);
+    if (pending.status !== 'PENDING') throw new MpkiError('invalidValue', 'status', pending.status);
+    const profile = this.state.profiles.get(pending.profileOid);
+    if (!profile) throw new MpkiError('profileNotFound', pending.profileOid);
+    const csr = pending.request.csrBase64 ? this.parseCsr(pending.request.csrBase64) : undefined;
+    const issued = await this.issue(profile, pending.seatId, pending.request, 'web-services', csr);
+    this.state.pending.update(id, (p) => ({ ...p, status: 'APPROVED', serialHex: issued.serialHex, decidedAt: this.clock.now().toISOString() }));
+    return this.state.certificates.get(issued.serialHex)!;
+  }
+
+  reject(id: string): void {
+    if (!this.state.pending.update(id, (p) => ({ ...p, status: 'REJECTED', decidedAt: this.clock.now().toISOString() }))) throw new MpkiError('pendingNotFound', id);
+  }
+
+  /** Renew: a new CSR for the seat of a certificate this CA issued, inside its renewal window (§A.8 10). */
+  async renew(ra: RaRecord, profile: MpkiProfile, tokenType: TokenTypeName, pairs: NameValue[], csrText: string | undefined, oldCertificate: string | undefined): Promise<EnrollOutcome> {
+    if (!oldCertificate) throw new MpkiError('renewCertificateMissing');
+    let serialHex: string;
+    try {
+      serialHex = canonicalSerial(parseCertificate(oldCertificate.includes('-----BEGIN') ? oldCertificate : new Uint8Array(Buffer.from(oldCertificate, 'base64'))).serialHex);
+    } catch {
+      throw new MpkiError('renewCertificateMissing');
+    }
+    const meta = this.state.certificates.get(serialHex);
+    const record = this.repository.get(serialHex);
+    if (!meta || !record) throw new MpkiError('certificateNotFound', serialHex);
+    const now = this.clock.now().getTime();
+    if (record.status !== 'valid') throw new MpkiError('renewNotValid', record.status === 'hold' ? 'suspended' : 'revoked');
+    if (Date.parse(record.notAfter) <= now) throw new MpkiError('renewNotValid', 'expired');
+    const opens = Date.parse(record.notAfter) - profile.renewalDays * 86_400_000;
+    if (now < opens) throw new MpkiError('renewNotPermitted', new Date(opens).toISOString());
+    if (tokenType === 'PKCS12') throw new MpkiError('tokenTypeNotAllowed', 'PKCS12', profile.oid);
+    if (!csrText) throw new MpkiError('csrMissing');
+    const csr = this.parseCsr(csrText);
+    this.checkKey(profile, csr);
+    const merged = [...pairs, ...(meta.fields ?? []).filter((f) => !fieldValue(pairs, f.name))];
+    const stored: StoredEnrollment = { profileOid: profile.oid, tokenType, nameValuePairs: merged, raSerial: ra.serialHex, csrBase64: Buffer.from(csr.der).toString('base64') };
+    return { kind: 'issued', issued: await this.issue(profile, meta.seatId, stored, 'web-services', csr) };
+  }
+
+  /** The subject, SAN and profile of a certificate for `profile` and these fields. */
+  certificateShape(profile: MpkiProfile, pairs: readonly NameValue[], seatId: string): { subject: DistinguishedName; san: GeneralNameEntry[]; profile: CertificateProfile; email?: string; commonName: string } {
+    const commonName = fieldValue(pairs, 'common_name') ?? seatId;
+    const email = EMAIL_FIELDS.map((f) => fieldValue(pairs, f)).find((v) => v !== undefined);
+    const country = fieldValue(pairs, 'country');
+    const rdns: DnAttributeInput[][] = [];
+    if (country && /^[A-Za-z]{2}$/.test(country)) rdns.push([{ type: 'C', value: country.toUpperCase() }]);
+    rdns.push([{ type: 'O', value: this.state.account().organization }]);
+    // ASSUMPTION: a Test-mode certificate is marked by an OU (the real marker is not public).
+    if (profile.mode === 'Test') rdns.push([{ type: 'OU', value: SYMANTEC_DEFAULTS.testModeOu }]);
+    rdns.push([{ type: 'CN', value: commonName }]);
+    const san: GeneralNameEntry[] = [];
+    if (email) san.push({ type: 'email', value: email });
+    const upn = profile.upnField ? fieldValue(pairs, profile.upnField) : undefined;
+    if (upn) san.push({ type: 'upn', value: upn });
+    return { subject: DistinguishedName.fromRdns(rdns), san, profile: this.certificateProfile(profile), ...(email ? { email } : {}), commonName };
+  }
+
+  private certificateProfile(profile: MpkiProfile): CertificateProfile {
+    const crl = this.crlUrl();
+    const key = `${profile.validityDays}|${crl ?? ''}`;
+    let compiled = this.profileCache.get(key);
+    if (!compiled) {
+      compiled = {
+        validityDays: profile.validityDays,
+        keyUsage: ['digitalSignature', 'keyEncipherment'],
+        extendedKeyUsage: ['clientAuth', 'emailProtection'],
+        subjectAltNames: 'none',
+        ...(crl ? { crlDistributionPoints: [crl] } : {}),
+      };
+      this.profileCache.set(key, compiled);
+    }
+    return compiled;
+  }
+
+  /** Issues and records; the seat is already taken. */
+  async issue(profile: MpkiProfile, seatId: string, stored: StoredEnrollment, channel: string, csr: ParsedCsr | undefined): Promise<IssuedToken> {
+    const shape = this.certificateShape(profile, stored.nameValuePairs, seatId);
+    let issued: IssuedCertificate;
+    let escrow: MpkiCertificate['escrow'];
+    if (csr) {
+      issued = await this.ca.issueFromCsr(csr, shape.profile, { subject: shape.subject, subjectAltNames: shape.san });
+    } else {
+      const keys = await generateKeyPair({ type: 'rsa', bits: (profile.keySizes[0] ?? 2048) as RsaBits });
+      issued = await this.ca.issue({ subject: shape.subject, publicKey: keys.publicKey, subjectAltNames: shape.san, profile: shape.profile });
+      const password = randomBytes(9).toString('base64url');
+      const p12 = buildPkcs12({ privateKey: keys.privateKey, certificate: issued.der, chain: [...this.ca.chain], password, form: 'modern', friendlyName: shape.commonName });
+      escrow = { p12: Buffer.from(p12).toString('base64'), password };
+    }
+    const meta = this.recordIssued(issued, profile, seatId, stored.nameValuePairs, channel, shape, stored.raSerial, escrow);
+    return this.tokenOf(stored.tokenType, issued.der, meta);
+  }
+
+  /** Records an issued certificate in the shared repository and the PKI Manager's view. */
+  recordIssued(issued: IssuedCertificate, profile: MpkiProfile, seatId: string, fields: NameValue[], channel: string, shape: { commonName: string; email?: string }, raSerial?: string, escrow?: MpkiCertificate['escrow']): MpkiCertificate {
+    const account = this.state.account();
+    this.repository.add({
+      serialHex: issued.serialHex,
+      issuer: this.issuerName,
+      subject: issued.subject.toString(),
+      notBefore: issued.notBefore.toISOString(),
+      notAfter: issued.notAfter.toISOString(),
+      der: Buffer.from(issued.der).toString('base64'),
+      profile: profile.oid,
+      requester: raSerial ?? channel,
+    });
+    const serialHex = canonicalSerial(issued.serialHex);
+    const meta: MpkiCertificate = {
+      serialHex,
+      seatId,
+      seatKind: profile.seatKind,
+      profileOid: profile.oid,
+      commonName: shape.commonName,
+      accountId: account.accountId,
+      mode: profile.mode,
+      channel,
+      fields,
+      ...(shape.email ? { emailAddress: shape.email } : {}),
+      ...(raSerial ? { raSerial } : {}),
+      ...(escrow ? { escrow } : {}),
+    };
+    this.state.certificates.put(serialHex, meta);
+    return meta;
+  }
+
+  tokenOf(tokenType: TokenTypeName, der: Uint8Array, meta: MpkiCertificate): IssuedToken {
+    const base = { serialHex: meta.serialHex, certificate: der };
+    if (tokenType === 'PKCS12' && meta.escrow) return { ...base, tokenType, token: meta.escrow.p12, pkcs12Password: meta.escrow.password };
+    if (tokenType === 'PKCS7') return { ...base, tokenType, token: Buffer.from(buildCertsOnly({ certificates: [der, ...this.ca.chain] })).toString('base64') };
+    return { ...base, tokenType: 'X509v3', token: Buffer.from(der).toString('base64') };
+  }
+}
+
+export function tokenTypeOf(uri: string | undefined): TokenTypeName {
+  if (uri === undefined) return 'X509v3';
+  const found = (Object.entries(TOKEN_TYPES) as [TokenTypeName, string][]).find(([, value]) => value === uri);
+  if (!found) throw new MpkiError('invalidValue', 'tokenType', uri);
+  return found[0];
+}
