@@ -42,7 +42,7 @@ describe.skipIf(!built)('mdmca run', () => {
 
     const unknownSuite = await mdmca(['run', '--suite', 'nope']);
     expect(unknownSuite.code).toBe(2);
-    expect(unknownSuite.stderr).toMatch(/unknown suite nope; known: scep-server, scep-client, devices, globalsign-epki/);
+    expect(unknownSuite.stderr).toMatch(/unknown suite nope; known: scep-server, scep-client, devices, globalsign-epki, symantec-mpki/);
 
     const config = join(work, 'bad.yaml');
     writeFileSync(config, 'targets:\n  scep-ca: { url: ftp://x }\nreporters: [pdf]\n');
@@ -61,14 +61,14 @@ describe.skipIf(!built)('mdmca run', () => {
     const ran = await mdmca(['run', '--json', '--out', out]);
     expect(ran.code, ran.stderr).toBe(0);
     const result = JSON.parse(ran.stdout) as { suites: Array<{ id: string; target: string; passed: number; failed: number; skipped: number; checks: Array<{ id: string; status: string; severity: string; source: string; message: string }> }> };
-    expect(result.suites.map((suite) => suite.id)).toEqual(['scep-server', 'scep-client', 'devices', 'globalsign-epki']);
+    expect(result.suites.map((suite) => suite.id)).toEqual(['scep-server', 'scep-client', 'devices', 'globalsign-epki', 'symantec-mpki']);
     for (const suite of result.suites) {
       expect(suite.failed, JSON.stringify(suite.checks.filter((c) => c.status !== 'pass'))).toBe(0);
       expect(suite.passed).toBeGreaterThan(5);
       for (const check of suite.checks) expect(Object.keys(check)).toEqual(expect.arrayContaining(['id', 'status', 'severity', 'source', 'message']));
     }
     expect(readFileSync(join(out, 'report.xml'), 'utf8')).toMatch(/<testsuites[^>]* tests="\d+"/);
-    expect(JSON.parse(readFileSync(join(out, 'report.json'), 'utf8')).suites).toHaveLength(4);
+    expect(JSON.parse(readFileSync(join(out, "report.json"), "utf8")).suites).toHaveLength(5);
     expect(readFileSync(join(out, 'report.html'), 'utf8')).toMatch(/scep\.enroll\.post/);
   });
 });

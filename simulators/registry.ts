@@ -3,6 +3,7 @@
  * (its admin surface is /__mdmca/<name>/) and a factory from the shared context to its mounts and the
  * endpoints it announces.
  */
+import { rootCertificates } from 'node:tls';
 import { type AdjustableClock, systemClock } from '../core/clock.js';
 import { CertificateAuthority } from '../core/pki/ca.js';
 import { DEFAULT_SCEP_CHALLENGE } from '../fixtures/defaults.js';
@@ -95,7 +96,13 @@ const scepCa: SimulatorFactory = {
 const mdm: SimulatorFactory = {
   name: 'mdm',
   async create(context) {
-    const engine = await MdmEngine.create({ store: context.store, clock: context.clock, directorySeed: embeddedDirectorySeed() });
+    const engine = await MdmEngine.create({
+      store: context.store,
+      clock: context.clock,
+      directorySeed: embeddedDirectorySeed(),
+      // The simulators' TLS certificates chain to the test root; public roots stay trusted for real CAs.
+      connectorContext: { trustedCertificates: [...rootCertificates, toPem('CERTIFICATE', context.pki.root.certificate)] },
+    });
     const base = adminBase('mdm');
     const engineAdmin = createEngineAdmin(engine, base);
     const clockAdmin = createRouter(clockAdminRoutes('mdm', context.clock));

@@ -8,6 +8,7 @@ import { devicesSuite } from './devices/index.js';
 import { globalSignSuite } from './globalsign-epki/index.js';
 import { scepClientSuite } from './scep-client/index.js';
 import { scepServerSuite } from './scep-server/index.js';
+import { symantecSuite } from './symantec-mpki/index.js';
 
 export interface RegisteredSuite {
   // eslint-disable-next-line @typescript-eslint/no-explicit-any -- a registry holds suites of every context type
@@ -21,6 +22,7 @@ export const SUITES: readonly RegisteredSuite[] = [
   { suite: scepClientSuite },
   { suite: devicesSuite, embedded: { simulator: 'mdm', endpoint: 'mdm' } },
   { suite: globalSignSuite, embedded: { simulator: 'globalsign-epki', endpoint: 'soap' } },
+  { suite: symantecSuite, embedded: { simulator: 'symantec-mpki', endpoint: 'pki-ws' } },
 ];
 
 export function findSuite(id: string): RegisteredSuite | undefined {

@@ -5,6 +5,7 @@
  */
 import { GlobalSignEpkiConnector } from './globalsign-epki.js';
 import { ScepConnector, type ConnectorContext } from './scep.js';
+import { SymantecMpkiConnector } from './symantec-mpki/connector.js';
 import type { CaSettings, CaType } from './settings.js';
 import { type CaConnector, ConnectorError } from './types.js';
 
@@ -55,7 +56,12 @@ export const globalSignEpkiConnectorFactory: ConnectorFactory<'globalsign-epki'>
   create: (settings, context) => new GlobalSignEpkiConnector(settings, context),
 };
 
+export const symantecMpkiConnectorFactory: ConnectorFactory<'symantec-mpki'> = {
+  type: 'symantec-mpki',
+  create: (settings, context) => new SymantecMpkiConnector(settings, context),
+};
+
 /** The registry with every connector mdmca has so far. */
 export function defaultConnectors(): ConnectorRegistry {
-  return new ConnectorRegistry([scepConnectorFactory, globalSignEpkiConnectorFactory as unknown as ConnectorFactory]);
+  return new ConnectorRegistry([scepConnectorFactory, globalSignEpkiConnectorFactory as unknown as ConnectorFactory, symantecMpkiConnectorFactory as unknown as ConnectorFactory]);
 }

@@ -41,6 +41,8 @@ export interface ConnectorContext {
   fetch?: FetchLike;
   /** Makes the keys the connector needs (a pool in fleets); default generateKeyPair. */
   keyFactory?: (spec: KeySpec) => Promise<KeyObject>;
+  /** PEM certificates trusted for TLS servers of connectors that use node:https (Symantec); default Node's roots. */
+  trustedCertificates?: string[];
 }
 
 /** ASSUMPTION: the subject of the certificate the connector enrols for itself to authenticate forwarded CSRs. */

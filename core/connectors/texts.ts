@@ -40,3 +40,39 @@ export const CONNECTION_SUCCESSFUL: ProductMessage = { text: 'Test Connection su
 /** The fix guide 004 gives for a failed Test Connection. */
 export const CHECK_SERVER_URL_FIX =
   'Check the Server URL (guide 004: a certificate not installed on the Workspace ONE UEM server, or an incorrect URL, causes this error)';
+
+// ---- Symantec Web Services Managed PKI (MobileIron VSP, guide 000) -----------------------------------------
+
+/** Guide 000, Table 2-1, Server: the note beside the field, which VSP applies to what is entered. */
+export const SYMANTEC_SERVER_HOST_ONLY =
+  'Only the host name of the Symantec CA server should be provided. Do not add https:// before the server name, and do not add path information after the server name.';
+
+/** ASSUMPTION: VSP's text when the uploaded RA .p12 does not open with the password entered. */
+export function symantecRaWrongPassword(): ProductMessage {
+  return { text: 'Invalid certificate password: the RA certificate (.p12) could not be opened with the password entered', assumption: true };
+}
+
+/** ASSUMPTION: VSP's text when the uploaded file is not a PKCS#12 with a certificate and key. */
+export function symantecRaUnreadable(): ProductMessage {
+  return { text: 'Invalid certificate: the RA certificate must be a .p12 file with the certificate and its private key', assumption: true };
+}
+
+/** ASSUMPTION: the Symantec service refused the RA certificate in the TLS handshake (vendor-apis.md §A.8 #1). */
+export function symantecRaRefused(cause: string): ProductMessage {
+  return { text: `Connection Failed: the Symantec Web Services Managed PKI server refused the RA certificate (${cause})`, assumption: true };
+}
+
+/** ASSUMPTION: the server's TLS certificate does not chain to a root VSP trusts. */
+export function symantecServerNotTrusted(): ProductMessage {
+  return { text: 'Connection Failed: the certificate of the Symantec Web Services Managed PKI server is not trusted', assumption: true };
+}
+
+/** ASSUMPTION: a Required Field of the Mobile Profile has no value for this user or device. */
+export function symantecRequiredFieldEmpty(field: string): ProductMessage {
+  return { text: `Required field "${field}" of the Mobile Profile has no value`, assumption: true };
+}
+
+/** ASSUMPTION: the certificate request is held for approval in Symantec PKI Manager. */
+export function symantecPending(referenceId: string): ProductMessage {
+  return { text: `The certificate request is pending approval in Symantec PKI Manager (reference ${referenceId})`, assumption: true };
+}

@@ -172,6 +172,15 @@ const DETECTORS: Partial<Record<FailureScenarioId, Detector>> = {
     identities(config).flatMap(({ c, path }) =>
       caOf(config, c.ca)?.type === 'symantec-mpki' && !c.fields.seatId ? [finding('symantec-seat-id', `${path}.fields.seatId`, 'the Required Field seatId is not mapped to a variable')] : [],
     ),
+  // Only blank mappings are visible here: whether a field is required is the profile's (getPolicies), so warn.
+  'symantec-required-field-empty': (config) =>
+    identities(config).flatMap(({ c, path }) =>
+      caOf(config, c.ca)?.type === 'symantec-mpki'
+        ? Object.entries(c.fields)
+            .filter(([, value]) => value.trim() === '')
+            .map(([name]) => ({ ...finding('symantec-required-field-empty', `${path}.fields.${name}`, `${name} is mapped to a blank value: if the Mobile Profile requires it, every request stops; if it is optional, it is left out`), severity: 'warning' as const }))
+        : [],
+    ),
   'opentrust-lookup-value': (config) =>
     identities(config).flatMap(({ c, path }) =>
       caOf(config, c.ca)?.type === 'opentrust-cms' && c.fields.mail !== undefined && c.fields.mail !== '{EmailAddress}'

@@ -30,6 +30,9 @@ const GUIDE_000: Omit<GuideReference, 'section'> = { file: '000_8ddee95b60c64c39
 const GUIDE_001: Omit<GuideReference, 'section'> = { file: '001_5a2535cce1dd53e9.txt', title: 'GlobalSign Integration Guide: GlobalSign EPKI and MobileIron Cloud' };
 const GUIDE_004: Omit<GuideReference, 'section'> = { file: '004_2c627540eeac2851.txt', title: 'Workspace ONE UEM Integration with OpenTrust CMS Mobile 2' };
 
+import { SYMANTEC_SERVER_HOST_ONLY } from '../connectors/texts.js';
+import { SYMANTEC_SCENARIOS } from './failure-scenarios-symantec.js';
+
 export const NO_ENDPOINT_EXAMPLE_URL = 'https://ptr-pki-ws.bbtest.net/policyService';
 
 export const FAILURE_SCENARIOS = [
@@ -55,7 +58,8 @@ export const FAILURE_SCENARIOS = [
     severity: 'error',
     detection: 'config',
     setup: { description: 'The Server field of a Symantec Web Services Managed PKI setting has https:// or a path.', config: 'certificateAuthorities:\n  - type: symantec-mpki\n    server: https://pki-ws.symauth.com/pki-ws' },
-    error: { text: 'Connection Failed: the Symantec Web Services Managed PKI server could not be reached', where: 'the SCEP setting when certificates are requested', assumption: true },
+    // The guide's own note beside the field; that the console shows it as the error is our connector's choice.
+    error: { text: SYMANTEC_SERVER_HOST_ONLY, where: 'Test Connection and every request of the SCEP setting, before anything is sent', assumption: true },
     fix: 'Only the host name of the Symantec CA server should be provided (default pki-ws.symauth.com). Do not add https:// before the server name, and do not add path information after the server name (guide 000).',
   },
   {
@@ -364,6 +368,8 @@ export const FAILURE_SCENARIOS = [
     error: { text: 'Installation Error: SHA-1 is no longer issued: the profile must use SHA-256.', where: 'the device installation status (ErrorCode -101, ErrorField HashType, unconfirmed)', assumption: true },
     fix: 'Select SHA-256 (Recommended) as the Hash Algorithm of the profile (guide 001, Certificate Profile Details).',
   },
+  // Symantec MPKI at run time (issue 5): failure-scenarios-symantec.ts.
+  ...SYMANTEC_SCENARIOS,
 ] as const satisfies readonly FailureScenario[];
 
 export type FailureScenarioId = (typeof FAILURE_SCENARIOS)[number]['id'];

@@ -13,7 +13,7 @@ import { FailInfo } from '../scep/constants.js';
 import type { CertificateLog } from './cert-log.js';
 import type { Configurations } from './configurations.js';
 import type { Delivery } from './delivery.js';
-import type { Issuance } from './issuance.js';
+import { type Issuance, loggedError } from './issuance.js';
 import { EngineState, sha256Hex } from './state.js';
 
 export type ProxyOutcome =
@@ -71,6 +71,14 @@ export class ProxyEnrollment {
     if (!state.challenges.delete(hash)) return failed(FailInfo.badRequest, 'the challengePassword is unknown or was already used');
     const user = directory.requireUser(device.userId);
     const delivery = state.delivery(device.id, configuration.id);
+    // caParams and the substituted request fields (Symantec Required/Optional Fields), as for keys the MDM makes.
+    let params: Record<string, string>;
+    try {
+      params = this.options.issuance.requestData(configuration, user, device, 'scep-proxy').params;
+    } catch (error) {
+      state.challenges.insert(hash, record);
+      return failed(FailInfo.badRequest, loggedError(error).message);
+    }
     let credential;
     try {
       const connector = configurations.connector(configuration.caId);
@@ -81,7 +89,7 @@ export class ProxyEnrollment {
         profile: {
           certificateType: configuration.certificateType,
           ...(configuration.validityDays !== undefined ? { validityDays: configuration.validityDays } : {}),
-          params: { ...configuration.caParams },
+          params,
         },
       });
     } catch (error) {

@@ -6,6 +6,7 @@
 import type { Device, User } from '../directory/model.js';
 import type { GeneralNameEntry } from '../pki/general-names.js';
 import { DistinguishedName } from '../pki/names.js';
+import { TemplateError } from '../templates/errors.js';
 import { substitute } from '../templates/substitute.js';
 import type { Product } from '../templates/model.js';
 import type { IdentityConfigurationSpec } from './model.js';
@@ -31,6 +32,21 @@ export function buildRequestData(configuration: IdentityConfigurationSpec, produ
     if (value && !subjectAltNames.some((s) => s.type === 'email' && s.value === value)) subjectAltNames.push({ type: 'email', value });
   }
   const params: Record<string, string> = { ...configuration.caParams };
-  for (const [name, template] of Object.entries(configuration.fields)) params[name] = substitute(template, { ...context, target: 'text' }).value;
+  for (const [name, template] of Object.entries(configuration.fields)) params[name] = fieldValue(template, context);
   return { subject, subjectAltNames, params };
+}
+
+/**
+ * A request field: a variable this user or device has no value for (the tablet's phone number, guide 000) gives an
+ * empty field rather than a failure, because only the CA's profile knows whether the field is required (Symantec
+ * Required vs Optional Fields): the connector leaves an empty optional field out and refuses an empty required one.
+ * Other template problems (unknown variable, LDAP-only variable for a local user) still fail.
+ */
+function fieldValue(template: string, context: { product: Product; user: User; device?: Device }): string {
+  try {
+    return substitute(template, { ...context, target: 'text' }).value;
+  } catch (error) {
+    if (error instanceof TemplateError && error.problems.every((p) => p.code === 'missing_source')) return '';
+    throw error;
+  }
 }

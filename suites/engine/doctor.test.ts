@@ -16,6 +16,7 @@ const load = (name: string) => diagnose(parseIntegrationConfigText(readFileSync(
 const EXPECTED: Record<string, string[]> = {
   'broken-usercn-without-ldap.yaml': ['mobileiron-usercn-without-ldap'],
   'broken-symantec-server-https.yaml': ['symantec-server-not-host-name'],
+  'broken-symantec-required-field.yaml': ['symantec-required-field-empty'],
   'broken-test-certificate-on.yaml': ['issue-test-certificate-left-on'],
   'broken-distribution-none.yaml': ['distribution-none'],
   'broken-opentrust-url.yaml': ['opentrust-server-url'],
