@@ -198,7 +198,7 @@ const symantecMpki: SimulatorFactory = {
           path: '',
           listener: 'pki-ws',
           // Public test fixtures: the RA .p12 and the root that signed the listener's certificate.
-          credentials: { raCertificate: ra.p12Path, raCertificatePassword: context.pki.password, trustedCertificates: context.pki.root.certificatePath },
+          credentials: { clientP12: ra.p12Path, clientP12Password: context.pki.password, trustedCertificates: context.pki.root.certificatePath },
         },
         { kind: 'scep', protocol: 'http', path: scepPath(SYMANTEC_DEFAULTS.profiles.user) },
         { kind: 'crl', protocol: 'http', path: `/pki-crl/symantec-mpki/${CRL_FILE}` },

@@ -33,6 +33,12 @@ describe('run configuration', () => {
     await expect(resolveTargets(['other'], config, [], {})).rejects.toThrow(/targets\.other\.password: environment variable OTHER_PASSWORD is not set/);
   });
 
+  it('gives a client-certificate target its .p12, the .p12 password as a secret and its trusted roots, paths relative to the file', async () => {
+    const path = file('mtls.yaml', 'targets:\n  symantec-mpki:\n    url: https://pki-ws.example.test\n    clientP12: ra.p12\n    clientP12Password: { env: RA_PASSWORD }\n    trustedCertificates: roots.pem\n');
+    const targets = await resolveTargets(['symantec-mpki'], await loadConfig(path), [], { RA_PASSWORD: 'ra-pw' });
+    expect(targets.get('symantec-mpki')).toMatchObject({ kind: 'url', credentials: { clientP12: join(dir, 'ra.p12'), clientP12Password: 'ra-pw', trustedCertificates: join(dir, 'roots.pem') } });
+  });
+
   it('lets --target override the file and defaults the rest to the simulator', async () => {
     const targets = await resolveTargets(['scep-ca', 'x'], undefined, [parseTargetOption('scep-ca=http://127.0.0.1:1/scep')], { MDMCA_SCEP_CA_CHALLENGE: 'c' });
     expect(targets.get('scep-ca')).toMatchObject({ kind: 'url', url: 'http://127.0.0.1:1/scep', credentials: { challenge: 'c' } });

@@ -41,6 +41,8 @@ const targetSchema = z.union([
       /** An RA or client identity as .p12, for CAs that authenticate by client certificate. */
       clientP12: z.string().optional(),
       clientP12Password: secretSchema.optional(),
+      /** PEM file of the roots that signed the target's TLS certificate, when they are not public ones. */
+      trustedCertificates: z.string().optional(),
     })
     .strict(),
 ]);
@@ -147,6 +149,7 @@ export async function resolveTargets(
     if (details?.clientP12) credentials.clientP12 = resolve(baseDir, details.clientP12);
     const p12Password = await read(role, 'clientP12Password', details?.clientP12Password);
     if (p12Password !== undefined) credentials.clientP12Password = p12Password;
+    if (details?.trustedCertificates) credentials.trustedCertificates = resolve(baseDir, details.trustedCertificates);
     targets.set(role, {
       role,
       kind: 'url',

@@ -60,11 +60,11 @@ export class SymantecSuiteContext {
   static fromTarget(target: TargetSpec, env: SuiteEnvironment): SymantecSuiteContext {
     if (target.kind !== 'url') throw new SymantecSuiteError('the symantec-mpki suite needs a url target (the https origin of the PKI Web Services)');
     const c = target.credentials ?? {};
-    if (!c.raCertificate || c.raCertificatePassword === undefined) throw new SymantecSuiteError('the symantec-mpki target needs credentials raCertificate (.p12) and raCertificatePassword');
+    if (!c.clientP12 || c.clientP12Password === undefined) throw new SymantecSuiteError('the symantec-mpki target needs the RA certificate: clientP12 (.p12) and clientP12Password');
     const url = new URL(target.url);
     if (url.protocol !== 'https:') throw new SymantecSuiteError(`${target.url}: the PKI Web Services are HTTPS with a client certificate`);
     const trusted = c.trustedCertificates ? [readFileSync(c.trustedCertificates, 'utf8')] : undefined;
-    return new SymantecSuiteContext(url.origin, { pfx: readBinaryCredential(c.raCertificate), passphrase: c.raCertificatePassword }, trusted, target.admin?.replace(/\/+$/, ''), env, c.profileOid);
+    return new SymantecSuiteContext(url.origin, { pfx: readBinaryCredential(c.clientP12), passphrase: c.clientP12Password }, trusted, target.admin?.replace(/\/+$/, ''), env, c.profileOid);
   }
 
   get raIdentity(): ClientIdentity {

@@ -200,8 +200,8 @@ describe('MobileIron VSP flow with the embedded Symantec simulator: devices → 
       name: 'Symantec Web Services Managed PKI',
       type: 'symantec-mpki',
       server: new URL(endpoint.url).host,
-      raCertificate: endpoint.credentials!.raCertificate,
-      raCertificatePassword: endpoint.credentials!.raCertificatePassword,
+      raCertificate: endpoint.credentials!.clientP12!,
+      raCertificatePassword: endpoint.credentials!.clientP12Password!,
     });
     expect(ca.status).toBe(201);
     const test = await call(admin, 'POST', `/cas/${ca.body.id as string}/test-connection`);

@@ -1,7 +1,7 @@
 /**
  * "Our MobileIron VSP connector, or any WS client, against a Symantec MPKI PKI Web Services endpoint": the
  * `symantec-mpki` role at the mdm-ca boundary. The target is the https origin of the mutual-TLS listener with
- * credentials {raCertificate (.p12 path or base64), raCertificatePassword, trustedCertificates? (PEM file of the
+ * credentials {clientP12 (the RA .p12, path or base64), clientP12Password, trustedCertificates? (PEM file of the
  * server's roots), profileOid?}; with an admin URL (the embedded simulator) the account-steering scenarios run too.
  */
 import type { SuiteDefinition } from '../model.js';

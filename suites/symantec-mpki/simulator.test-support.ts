@@ -83,7 +83,7 @@ export async function startSymantec(): Promise<RunningSymantec> {
       kind: 'url',
       url,
       ...(options.admin === false ? {} : { admin }),
-      credentials: { raCertificate: pki.identities['symantec-ra'].p12Path, raCertificatePassword: TEST_PKI_PASSWORD, trustedCertificates: trustedCertificatesPath },
+      credentials: { clientP12: pki.identities['symantec-ra'].p12Path, clientP12Password: TEST_PKI_PASSWORD, trustedCertificates: trustedCertificatesPath },
     }),
     async close() {
       await Promise.all([secure.close(), plain?.close({ graceMs: 100 })]);

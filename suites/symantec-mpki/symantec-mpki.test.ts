@@ -35,7 +35,7 @@ describe('symantec-mpki suite against the PKI Web Services simulator', () => {
 
   it('refuses a target without the RA credentials, or a plain-http one, at setup', async () => {
     const noCredentials = await runSuite(symantecSuite, { role: 'symantec-mpki', kind: 'url', url: sim.url }, { only: ['symantec.health'] });
-    expect(noCredentials.error).toMatch(/raCertificate/);
+    expect(noCredentials.error).toMatch(/clientP12/);
     const plain = await runSuite(symantecSuite, { ...sim.target(), url: sim.publicUrl }, { only: ['symantec.health'] });
     expect(plain.error).toMatch(/HTTPS/);
   });
