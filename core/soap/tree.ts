@@ -29,6 +29,12 @@ export function childText(element: XmlElement | undefined, name: string): string
   return found.text;
 }
 
+/** The text of a child element, or undefined when it is absent, nil or empty: "not given" in request fields. */
+export function nonEmptyChildText(element: XmlElement | undefined, name: string): string | undefined {
+  const value = childText(element, name);
+  return value === undefined || value === '' ? undefined : value;
+}
+
 export function isNil(element: XmlElement): boolean {
   return Object.entries(element.attributes).some(([key, value]) => (key === 'nil' || key.endsWith(':nil')) && value === 'true');
 }

@@ -3,7 +3,7 @@
  * headers with SuccessCode 0 / -1 / 1 and Errors/Error{ErrorCode, ErrorField, ErrorMessage}, the family's Timestamp
  * form, and reading typed fields out of a request (a bad xs:int is a schema error: a SOAP Fault).
  */
-import { child, childText, el, SoapFault, type XmlElement } from '../../core/soap/index.js';
+import { child, el, nonEmptyChildText, SoapFault, type XmlElement } from '../../core/soap/index.js';
 import type { EpkiError } from './errors.js';
 
 export const EPKI_NAMESPACE = 'https://system.globalsign.com/cr/ws/';
@@ -36,10 +36,7 @@ export function requestOf(operation: XmlElement): XmlElement {
 }
 
 /** A trimmed string, or undefined when absent, nil or empty. */
-export function text(element: XmlElement | undefined, name: string): string | undefined {
-  const value = childText(element, name);
-  return value === undefined || value === '' ? undefined : value;
-}
+export const text = nonEmptyChildText;
 
 export function int(element: XmlElement | undefined, name: string): number | undefined {
   const value = text(element, name);

@@ -4,7 +4,7 @@
  * tree resolves them), and the schema rules every request shares (version pattern, transaction ID length).
  */
 import { type SymantecService, SERVICES, TRANSACTION_ID_MAX, VERSION_PATTERN } from '../../core/connectors/symantec-mpki/wire.js';
-import { childText, el, type XmlElement, type XmlValue } from '../../core/soap/index.js';
+import { childText, el, nonEmptyChildText, type XmlElement, type XmlValue } from '../../core/soap/index.js';
 import { MpkiError } from './errors.js';
 
 export const PREFIX: Record<SymantecService, string> = {
@@ -25,10 +25,7 @@ export function writer(service: SymantecService) {
 }
 
 /** A trimmed string, or undefined when absent, nil or empty. */
-export function text(element: XmlElement | undefined, name: string): string | undefined {
-  const value = childText(element, name);
-  return value === undefined || value === '' ? undefined : value;
-}
+export const text = nonEmptyChildText;
 
 export function int(element: XmlElement | undefined, name: string): number | undefined {
   const value = text(element, name);
