@@ -29,6 +29,8 @@ export interface ServerResources {
   rssGrowthMiB: number;
   /** End minus warm RSS (process-stats.ts): what a leak would show. */
   rssSteadyGrowthMiB: number;
+  /** Server CPU (all its processes) per answered request, ms: whether our code got faster, whatever the load generator costs. */
+  cpuMsPerRequest: number;
 }
 
 export interface TargetResult {

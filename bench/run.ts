@@ -178,7 +178,7 @@ export async function runBench(options: BenchOptions): Promise<{ result: BenchRe
       sample,
       warmup: { seconds: warmupSeconds, requests: warmup?.requests ?? 0, errors: warmup?.errors ?? 0 },
       poolExhausted: result.poolExhausted,
-      ...(stats ? { server: { ...resources(stats), pids: stats.pids } } : {}),
+      ...(stats ? { server: { ...resources(stats, result.requests), pids: stats.pids } } : {}),
     };
     plots.targets.push({
       name,
@@ -310,9 +310,10 @@ export async function runBench(options: BenchOptions): Promise<{ result: BenchRe
   return { result, plots };
 }
 
-function resources(stats: ProcessStats) {
+function resources(stats: ProcessStats, requests: number) {
   const round = (value: number) => Math.round(value * 10) / 10;
   return {
+    cpuMsPerRequest: requests > 0 ? Math.round((stats.cpuSeconds * 1e6) / requests) / 1000 : 0,
     cpuSeconds: round(stats.cpuSeconds),
     cpuPercent: round(stats.cpuPercent),
     rssStartMiB: round(stats.rssStartMiB),

@@ -34,7 +34,24 @@ export interface Store {
    * returning a promise is refused and rolled back). A call inside another joins the outer transaction.
    */
   transaction<R>(fn: () => R): R;
+  /**
+   * Group commit: `fn` runs later in the same event-loop turn as the other batch() calls, all of them in one
+   * transaction (each under its own savepoint, so a throwing `fn` undoes only its own writes and rejects only its
+   * own promise). The promise settles after that transaction commits: once it resolves, what `fn` wrote is as
+   * durable as a transaction() commit. Optional; writeBatched() falls back to transaction().
+   */
+  batch?<R>(fn: () => R): Promise<R>;
   close(): void;
+}
+
+/** store.batch(fn) where the Store groups commits, else transaction(fn) now; either way a promise of fn's result. */
+export function writeBatched<R>(store: Store, fn: () => R): Promise<R> {
+  if (store.batch) return store.batch(fn);
+  try {
+    return Promise.resolve(store.transaction(fn));
+  } catch (error) {
+    return Promise.reject(error);
+  }
 }
 
 export type StoreErrorCode = 'closed' | 'not_serialisable' | 'async_transaction' | 'busy' | 'invalid_option';

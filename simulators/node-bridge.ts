@@ -8,6 +8,7 @@ import type { Socket } from 'node:net';
 import type { TLSSocket } from 'node:tls';
 import type { Peer } from '../core/http.js';
 import { BodyTooLargeError, concat, declaredTooLarge } from '../core/http-body.js';
+import { BufferedRequest } from './buffered-request.js';
 
 const peers = new WeakMap<Socket, Peer>();
 
@@ -103,10 +104,10 @@ export function toFetchRequest(req: IncomingMessage, body: Uint8Array | null, si
   const headers = new Headers();
   const raw = req.rawHeaders;
   for (let i = 0; i < raw.length; i += 2) headers.append(raw[i]!, raw[i + 1]!);
-  const init: RequestInit & { duplex?: 'half' } = { method: req.method ?? 'GET', headers };
-  if (body) init.body = body as Uint8Array<ArrayBuffer>; // Node buffers are never SharedArrayBuffer-backed
+  const init: Omit<RequestInit, 'body'> = { method: req.method ?? 'GET', headers };
   if (signal) init.signal = signal;
-  return new Request(absoluteUrl(req), init);
+  // The body is complete already: no ReadableStream unless a handler asks for one (buffered-request.ts).
+  return body ? new BufferedRequest(absoluteUrl(req), init, body) : new Request(absoluteUrl(req), init);
 }
 
 const NO_BODY_STATUS = new Set([101, 103, 204, 205, 304]);

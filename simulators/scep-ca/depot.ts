@@ -1,11 +1,12 @@
 /**
  * The SCEP CA simulator's depot: issued certificates in the shared CertificateRepository (what the admin surface
  * lists and the CRL is built from) and transactions in a Store collection, so pending requests survive a restart
- * when the Store is SQLite. An issuance writes the certificate and its transaction in one Store transaction.
+ * when the Store is SQLite. An issuance writes the certificate and its transaction in one Store transaction (grouped with the other
+ * issuances of the same event-loop turn where the Store can, answered only after it commits).
  */
 import type { IssuedCertificateRecord, ScepDepot, ScepTransaction, ScepTransactionStatus } from '../../core/scep/depot.js';
 import type { CertificateRepository } from '../store/certificates.js';
-import type { Collection, Store } from '../store/index.js';
+import { type Collection, type Store, writeBatched } from '../store/index.js';
 
 export interface StoreScepDepotOptions {
   store: Store;
@@ -36,8 +37,9 @@ export class StoreScepDepot implements ScepDepot {
     if (next?.length) this.nextCaCertificates = () => next;
   }
 
-  recordIssued(certificate: IssuedCertificateRecord, transaction: ScepTransaction): void {
-    this.store.transaction(() => {
+  /** Resolves once the certificate and its transaction are committed (group commit: Store.batch). */
+  recordIssued(certificate: IssuedCertificateRecord, transaction: ScepTransaction): Promise<void> {
+    return writeBatched(this.store, () => {
       this.repository.add({
         serialHex: certificate.serialHex,
         issuer: this.issuer,

@@ -99,7 +99,7 @@ export function createScepCa(options: ScepCaOptions): ScepCa {
     privateKey: options.identity.ca.privateKey,
     parents: parentsOf(options.identity.ca),
     clock,
-    serials: new SerialGenerator(repository.claimSerial),
+    serials: new SerialGenerator(repository.claimSerialBatched),
   });
   const faults = options.faults instanceof FaultInjector ? options.faults : new FaultInjector(options.faults ?? {}, { clock });
   const settings = new SettingsStore(store, name, {

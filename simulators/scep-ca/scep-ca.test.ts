@@ -213,6 +213,31 @@ describe('admin: exchanges, CA, faults', () => {
 });
 
 describe('persistence', () => {
+  it('on SQLite, groups concurrent issuances into shared commits and answers each only once it is committed', async () => {
+    const path = join(dir, 'scep-ca-batched.sqlite');
+    const store = openStore({ path });
+    const reader = openStore({ path }); // another connection: sees only what is committed
+    try {
+      const sql = (store as unknown as { sql: { commit: { run: () => unknown } } }).sql;
+      let commits = 0;
+      const commit = sql.commit.run.bind(sql.commit);
+      sql.commit.run = () => (commits++, commit());
+      const sim = createScepCa({ store, clock: new AdjustableClock(pki.clock), identity: identity() });
+      const visibleAtReply = await Promise.all(
+        Array.from({ length: 8 }, async (_, i) => {
+          const reply = await enroll(sim, pki.alice, undefined, { cn: `batched ${i}`, transactionId: `batched-${i}` });
+          const serial = parseCertificate(reply.certificates[0]!).serialHex;
+          return reader.collection('certificates').get(serial) !== undefined && reader.collection('serials').get(serial) !== undefined;
+        }),
+      );
+      expect(visibleAtReply).toEqual(Array(8).fill(true));
+      expect(commits).toBeLessThan(16); // two writes per issuance, fewer commits
+    } finally {
+      store.close();
+      reader.close();
+    }
+  });
+
   it('pending requests, settings and certificates survive a restart on SQLite', async () => {
     const path = join(dir, 'scep-ca.sqlite');
     const open = (store: Store) => createScepCa({ store, clock: new AdjustableClock(pki.clock), identity: identity() });

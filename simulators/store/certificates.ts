@@ -8,7 +8,7 @@
  */
 import { systemClock, type Clock } from '../../core/clock.js';
 import { serialContentFromHex } from '../../core/pki/serial.js';
-import type { Collection, Store } from './index.js';
+import { type Collection, type Store, writeBatched } from './index.js';
 
 export type CertificateStatus = 'valid' | 'revoked' | 'hold';
 
@@ -108,6 +108,21 @@ export class CertificateRepository {
 
   /** Marks a serial as used; false when it already was. The ClaimSerial a SerialGenerator calls. */
   claimSerial = (serialHex: string): boolean => this.serials.insert(canonicalSerial(serialHex), { claimedAt: this.clock.now().toISOString() });
+
+  /**
+   * claimSerial through the Store's group commit (Store.batch): resolves once the claim is committed, so a serial
+   * is never signed before it is durably taken. For issuing paths under load; same answer as claimSerial.
+   */
+  claimSerialBatched = (serialHex: string): Promise<boolean> => {
+    let id: string;
+    try {
+      id = canonicalSerial(serialHex);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    const claimedAt = this.clock.now().toISOString();
+    return writeBatched(this.store, () => this.serials.insert(id, { claimedAt }));
+  };
 
   /** Records an issued certificate; CertificateStoreError('duplicate_serial') when the serial is recorded already. */
   add(certificate: NewCertificate): CertificateRecord {

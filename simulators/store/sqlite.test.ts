@@ -99,6 +99,73 @@ describe('SQLite store', () => {
   });
 });
 
+describe('SQLite store group commit (batch)', () => {
+  it('runs the batch() calls of one turn in one transaction and resolves after it commits', async () => {
+    const store = openStore({ path });
+    const other = openStore({ path });
+    onTestFinished(() => (store.close(), other.close()));
+    const sql = (store as unknown as { sql: { commit: { run: () => unknown } } }).sql;
+    let commits = 0;
+    const commit = sql.commit.run.bind(sql.commit);
+    sql.commit.run = () => (commits++, commit());
+    const docs = store.collection<{ n: number }>('docs');
+    const pending = [1, 2, 3].map((n) => store.batch(() => docs.insert(`d${n}`, { n })));
+    expect(other.collection('docs').count()).toBe(0); // nothing runs before the turn ends
+    expect(await Promise.all(pending)).toEqual([true, true, true]);
+    expect(commits).toBe(1);
+    expect(other.collection('docs').count()).toBe(3); // committed: another connection sees it
+    expect(await store.batch(() => docs.insert('d1', { n: 9 }))).toBe(false);
+  });
+
+  it('undoes and rejects only the call that throws or returns a promise', async () => {
+    const store = openStore({ path });
+    onTestFinished(() => store.close());
+    const docs = store.collection<{ n: number }>('docs');
+    const results = await Promise.allSettled([
+      store.batch(() => docs.put('a', { n: 1 })),
+      store.batch(() => {
+        docs.put('b', { n: 2 });
+        throw new Error('refused');
+      }),
+      store.batch(() => (docs.put('c', { n: 3 }), Promise.resolve())),
+      store.batch(() => docs.put('d', { n: 4 })),
+    ]);
+    expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'rejected', 'fulfilled']);
+    expect((results[2] as PromiseRejectedResult).reason).toMatchObject({ code: 'async_transaction' });
+    expect(docs.list().map((d) => d.n)).toEqual([1, 4]);
+  });
+
+  it('waits for another writer on a timer, not in the busy handler, so the event loop keeps running', async () => {
+    const store = openStore({ path, busyTimeoutMs: 5000 });
+    const other = openStore({ path });
+    onTestFinished(() => (store.close(), other.close()));
+    const otherDb = (other as unknown as { db: import('better-sqlite3').Database }).db;
+    otherDb.exec('BEGIN IMMEDIATE'); // another process holds the write lock
+    let settled = false;
+    const batched = store.batch(() => store.collection('docs').put('x', { n: 1 })).finally(() => (settled = true));
+    const ticks: number[] = [];
+    const ticker = setInterval(() => ticks.push(performance.now()), 1);
+    await new Promise((resolve) => setTimeout(resolve, 40));
+    expect(settled).toBe(false);
+    expect(ticks.length).toBeGreaterThan(5); // the loop was not stopped while the batch waited
+    otherDb.exec('COMMIT');
+    await batched;
+    clearInterval(ticker);
+    expect(other.collection('docs').get('x')).toEqual({ n: 1 });
+  });
+
+  it('writes what is queued when closed, and refuses batches after', async () => {
+    const store = openStore({ path });
+    const queued = store.batch(() => store.collection('docs').put('x', { n: 1 }));
+    store.close();
+    await queued;
+    await expect(store.batch(() => 1)).rejects.toMatchObject({ code: 'closed' });
+    const again = openStore({ path });
+    expect(again.collection('docs').get('x')).toEqual({ n: 1 });
+    again.close();
+  });
+});
+
 describe('SQLite store across processes', () => {
   /** A worker script on the real store modules, transpiled for a plain `node` child. */
   function buildWorker(): Transpiled {
@@ -106,7 +173,8 @@ describe('SQLite store across processes', () => {
     child.write(
       'worker.js',
       `import { openStore } from './simulators/store/sqlite.js';
-       const [path, who, count, startAt] = process.argv.slice(2);
+       const [path, who, count, startAt, mode] = process.argv.slice(2);
+       const claims = [];
        const store = openStore({ path, busyTimeoutMs: 10000 });
        while (Date.now() < Number(startAt)); // both processes start together, so they really race
        const serials = store.collection('serials');
@@ -115,16 +183,22 @@ describe('SQLite store across processes', () => {
        // Opposite orders: each claims its end first, so both win some even when one starts late.
        for (let k = 0; k < Number(count); k++) {
          const i = who === 'p1' ? k : Number(count) - 1 - k;
-         if (serials.insert('s' + i, { who })) won.push(i);
+         if (mode === 'batch') {
+           // Group commit: 20 claims per turn, as concurrent issuances make them.
+           claims.push(store.batch(() => serials.insert('s' + i, { who })).then((ok) => ok && won.push(i)));
+           // A pause per turn, as between requests: both processes stay in the race even if one starts late.
+           if (claims.length === 20) await Promise.all([...claims.splice(0), new Promise((r) => setTimeout(r, 2))]);
+         } else if (serials.insert('s' + i, { who })) won.push(i);
          counter.update('c', (old) => ({ n: old.n + 1 }));
        }
+       await Promise.all(claims);
        store.close();
        process.stdout.write(JSON.stringify(won));`,
     );
     return child;
   }
 
-  it('keeps insert unique and update atomic when two processes race on one file', async () => {
+  it.each(['plain', 'batch'])('keeps insert unique and update atomic when two processes race on one file (%s)', async (mode) => {
     const child = buildWorker();
     onTestFinished(() => child.dispose());
     const worker = join(child.root, 'worker.js');
@@ -136,7 +210,7 @@ describe('SQLite store across processes', () => {
     const run = promisify(execFile);
     // Far enough ahead that both children are up even on a loaded machine, so they start together and race.
     const startAt = String(Date.now() + 3000);
-    const results = await Promise.all(['p1', 'p2'].map((who) => run(process.execPath, [worker, path, who, String(count), startAt])));
+    const results = await Promise.all(['p1', 'p2'].map((who) => run(process.execPath, [worker, path, who, String(count), startAt, mode])));
     const won = results.map((r) => JSON.parse(r.stdout) as number[]);
     const all = [...won[0]!, ...won[1]!].sort((x, y) => x - y);
     expect(all).toEqual(Array.from({ length: count }, (_, i) => i)); // each serial claimed exactly once
