@@ -8,10 +8,12 @@
  *   class SoapFault(faultcode, faultstring, httpStatus = 500) {toXml(), toResponse()}
  *   XmlElement tree helpers: child, children, childText, at, isNil; builders: el, els, escapeXml
  *   WSDL serving: isWsdlRequest(request), wsdlResponse(text), endpointAddress(request)
+ *   typed reads: readInt(element, name, invalid, maxDigits = 10), readBool(element, name, invalid)
  */
 export * from './fault.js';
 export * from './envelope.js';
 export * from './tree.js';
 export * from './builder.js';
 export * from './wsdl.js';
+export * from './values.js';
 export { escapeXml } from './xml-text.js';

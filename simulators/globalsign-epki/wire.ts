@@ -3,7 +3,7 @@
  * headers with SuccessCode 0 / -1 / 1 and Errors/Error{ErrorCode, ErrorField, ErrorMessage}, the family's Timestamp
  * form, and reading typed fields out of a request (a bad xs:int is a schema error: a SOAP Fault).
  */
-import { child, el, nonEmptyChildText, SoapFault, type XmlElement } from '../../core/soap/index.js';
+import { child, el, type InvalidValueError, nonEmptyChildText, readBool, readInt, SoapFault, type XmlElement } from '../../core/soap/index.js';
 import type { EpkiError } from './errors.js';
 
 export const EPKI_NAMESPACE = 'https://system.globalsign.com/cr/ws/';
@@ -38,17 +38,9 @@ export function requestOf(operation: XmlElement): XmlElement {
 /** A trimmed string, or undefined when absent, nil or empty. */
 export const text = nonEmptyChildText;
 
-export function int(element: XmlElement | undefined, name: string): number | undefined {
-  const value = text(element, name);
-  if (value === undefined) return undefined;
-  if (!/^[+-]?\d{1,10}$/.test(value)) throw new SoapFault('soap:Client', `Unmarshalling Error: Not a number: ${value} (element ${name}, xs:int)`);
-  return Number(value);
-}
+/** JAXB's wording for a value that is not of its schema type. */
+const unmarshalling: InvalidValueError = (name, value, type) => new SoapFault('soap:Client', `Unmarshalling Error: Not a ${type === 'xs:boolean' ? 'boolean' : 'number'}: ${value} (element ${name}, ${type})`);
 
-export function bool(element: XmlElement | undefined, name: string): boolean | undefined {
-  const value = text(element, name);
-  if (value === undefined) return undefined;
-  if (value === 'true' || value === '1') return true;
-  if (value === 'false' || value === '0') return false;
-  throw new SoapFault('soap:Client', `Unmarshalling Error: Not a boolean: ${value} (element ${name}, xs:boolean)`);
-}
+export const int = (element: XmlElement | undefined, name: string): number | undefined => readInt(element, name, unmarshalling);
+
+export const bool = (element: XmlElement | undefined, name: string): boolean | undefined => readBool(element, name, unmarshalling);

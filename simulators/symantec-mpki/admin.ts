@@ -24,7 +24,7 @@ import { REVOCATION_REASONS } from '../../core/connectors/symantec-mpki/wire.js'
 import { adminBase, clockAdminRoutes, faultAdminRoutes } from '../admin-routes.js';
 import type { FaultInjector } from '../faults.js';
 import { HttpError, json, readJson, route, type Route } from '../router.js';
-import type { CertificateRepository } from '../store/certificates.js';
+import { canonicalSerial, type CertificateRepository, CertificateStoreError } from '../store/certificates.js';
 import { MpkiError } from './errors.js';
 import { SEAT_KINDS, SYMANTEC_DEFAULTS } from './fixtures.js';
 import type { MpkiManagement } from './management.js';
@@ -68,6 +68,15 @@ export function mpkiAdminRoutes(options: AdminOptions): Route[] {
   const must = <T>(value: T | undefined, what: string): T => {
     if (value === undefined) throw new HttpError(404, 'not_found', `${what} not found`);
     return value;
+  };
+  /** An RA serial from the path: hex (with or without colons), else 404 like any unknown RA. */
+  const raSerial = (serial: string): string => {
+    try {
+      return canonicalSerial(serial);
+    } catch (error) {
+      if (error instanceof CertificateStoreError) throw new HttpError(404, 'not_found', `RA ${serial} not found`);
+      throw error;
+    }
   };
   const refused = (error: unknown): never => {
     if (error instanceof MpkiError) throw new HttpError(409, 'refused', `${error.message} (${error.code})`);
@@ -233,12 +242,12 @@ export function mpkiAdminRoutes(options: AdminOptions): Route[] {
     }),
     route('PATCH', `${base}/ras/:serial`, async ({ request, params }) => {
       const body = await readJson(request, z.object({ registered: z.boolean().optional(), entitledProfiles: z.union([z.literal('*'), z.array(z.string())]).optional() }).strict());
-      const updated = must(ras.update(params.serial, body as { registered?: boolean; entitledProfiles?: string[] | '*' }), `RA ${params.serial}`);
+      const updated = must(ras.update(raSerial(params.serial), body as { registered?: boolean; entitledProfiles?: string[] | '*' }), `RA ${params.serial}`);
       const { der: _d, ...ra } = updated;
       return json(ra);
     }),
     route('POST', `${base}/ras/:serial/revoke`, async ({ params }) => {
-      const revoked = must(ras.revoke(params.serial), `RA ${params.serial}`);
+      const revoked = must(ras.revoke(raSerial(params.serial)), `RA ${params.serial}`);
       await ras.ready();
       const { der: _d, ...ra } = revoked;
       return json(ra);

@@ -26,6 +26,8 @@ export const MPKI_ERRORS = {
   invalidValue: { code: '-104', message: 'Invalid value "{1}" for {0}', faultcode: 'soap:Client' },
   unknownOperation: { code: '-105', message: 'Unknown operation {0}', faultcode: 'soap:Client' },
   bulkTooMany: { code: '-106', message: 'Too many {0} values in one request (at most {1})', faultcode: 'soap:Client' },
+  // ASSUMPTION: like a JAX-WS endpoint, a SOAPAction naming another operation than the body's is refused.
+  soapActionMismatch: { code: '-108', message: 'SOAPAction "{0}" does not match the operation {1} (expected {2})', faultcode: 'soap:Client' },
   commentTooLong: { code: '-107', message: 'comment is longer than 512 characters', faultcode: 'soap:Client' },
   // authorization (§A.2 [I])
   raNotAuthenticated: { code: '-201', message: 'Not authorized: no valid RA certificate was presented', faultcode: 'soap:Client' },
@@ -52,7 +54,7 @@ export const MPKI_ERRORS = {
   pendingNotFound: { code: '-601', message: 'No pending request with reference ID {0}', faultcode: 'soap:Client' },
   pendingRejected: { code: '-602', message: 'The request {0} was rejected by the administrator', faultcode: 'soap:Client' },
   // renewal (§A.8 10)
-  renewCertificateMissing: { code: '-701', message: 'Renew needs the certificate to renew as an X509v3 binarySecurityToken', faultcode: 'soap:Client' },
+  renewCertificateMissing: { code: '-701', message: 'Renew needs the certificate to renew as an X509v3 or PKCS7 binarySecurityToken', faultcode: 'soap:Client' },
   renewNotPermitted: { code: '-702', message: 'Failed to renew the specified certificate: renewal is not permitted until {0}', faultcode: 'soap:Client' },
   renewNotValid: { code: '-703', message: 'Failed to renew the specified certificate: the certificate is {0}', faultcode: 'soap:Client' },
   // certificate management

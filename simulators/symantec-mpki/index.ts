@@ -15,11 +15,11 @@
 import type { AdjustableClock } from '../../core/clock.js';
 import type { Handler } from '../../core/http.js';
 import type { CertificateAuthority } from '../../core/pki/ca.js';
-import { buildCrl } from '../../core/pki/crl.js';
 import { servicePath, SERVICES, type SymantecService, scepPath, SCEP_PATH_PREFIX } from '../../core/connectors/symantec-mpki/wire.js';
 import { endpointAddress, isWsdlRequest, readSoapRequest, SoapFault, soapResponse, wsdlResponse } from '../../core/soap/index.js';
 import { adminBase } from '../admin-routes.js';
 import { type FaultConfigInput, FaultInjector } from '../faults.js';
+import { CrlPublisher } from '../scep-ca/crl.js';
 import { compileMounts, type Mount, notFoundResponse } from '../mounts.js';
 import { createRouter } from '../router.js';
 import { CertificateRepository } from '../store/certificates.js';
@@ -32,7 +32,7 @@ import { RaTrust } from './ra.js';
 import { createMpkiScep } from './scep.js';
 import { MpkiService } from './service.js';
 import { MpkiState, type RaRecord } from './state.js';
-import { serviceWsdl } from './wsdl.js';
+import { serviceWsdl, soapActionsFor } from './wsdl.js';
 
 export { SYMANTEC_DEFAULTS, SEAT_KINDS, type SeatKind } from './fixtures.js';
 export { MPKI_ERRORS, MpkiError, type MpkiErrorKey } from './errors.js';
@@ -92,6 +92,17 @@ export interface SymantecMpki {
 }
 
 export const CRL_FILE = 'LatestCRL.crl';
+
+/**
+ * A SOAPAction that is present, not empty and names another operation than the body's is refused (JAX-WS
+ * dispatches on the body but checks a given action). An unknown body element is left to runOperation's fault.
+ */
+function checkSoapAction(service: SymantecService, operation: string, header: string | null): void {
+  const action = header?.trim().replace(/^"(.*)"$/, '$1').trim();
+  if (!action) return;
+  const expected = soapActionsFor(service, operation);
+  if (expected.length > 0 && !expected.includes(action)) throw new MpkiError('soapActionMismatch', action, operation, expected.join(' or '));
+}
 const SERVICE_NAMES = Object.keys(SERVICES) as SymantecService[];
 
 export function createSymantecMpki(options: SymantecMpkiOptions): SymantecMpki {
@@ -135,6 +146,7 @@ export function createSymantecMpki(options: SymantecMpkiOptions): SymantecMpki {
     try {
       const message = await readSoapRequest(request);
       operationName = message.operation.name;
+      checkSoapAction(serviceName, operationName, request.headers.get('soapaction'));
       return soapResponse(await runOperation(serviceName, message.operation, context));
     } catch (error) {
       if (error instanceof MpkiError) {
@@ -147,25 +159,12 @@ export function createSymantecMpki(options: SymantecMpkiOptions): SymantecMpki {
     }
   };
 
-  let crlCache: { key: string; der: Uint8Array; builtAt: number } | undefined;
-  let crlNumber = 0;
+  // The scep-ca simulator's publisher: CRL number persisted in the Store, one rebuild at a time.
+  const crl = new CrlPublisher(options.ca, repository, name, clock, options.store, name);
   const crlHandler: Handler = async (request) => {
     if (new URL(request.url).pathname !== crlPath) return notFoundResponse(new URL(request.url).pathname);
-    const revoked = repository.list({ issuer: name, status: ['revoked', 'hold'] });
-    const key = revoked.map((r) => `${r.serialHex}:${r.status}`).join(',');
-    // Rebuilt on every revocation change, and hourly on the simulator's clock so nextUpdate stays ahead of it.
-    if (!crlCache || crlCache.key !== key || Math.abs(clock.now().getTime() - crlCache.builtAt) > 3_600_000) {
-      const now = clock.now();
-      const der = await buildCrl({
-        ca: options.ca,
-        entries: revoked.map((r) => ({ serialHex: r.serialHex, revocationDate: new Date(r.revokedAt ?? now), ...(r.reason && r.reason !== 'unspecified' ? { reason: r.reason } : {}) })),
-        thisUpdate: new Date(now.getTime() - 60_000),
-        nextUpdate: new Date(now.getTime() + 86_400_000),
-        crlNumber: ++crlNumber,
-      });
-      crlCache = { key, der, builtAt: now.getTime() };
-    }
-    return new Response(crlCache.der as Uint8Array<ArrayBuffer>, { status: 200, headers: { 'content-type': 'application/pkix-crl' } });
+    const der = await crl.current();
+    return new Response(der as Uint8Array<ArrayBuffer>, { status: 200, headers: { 'content-type': 'application/pkix-crl' } });
   };
 
   const webServiceMounts: Mount[] = SERVICE_NAMES.map((s) => ({ name, prefix: servicePath(s), handler: faults.wrap(soapHandler(s)) }));

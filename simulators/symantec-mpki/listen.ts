@@ -15,6 +15,8 @@ export interface SymantecListenOptions {
   cert: string;
   host?: string;
   port?: number;
+  /** Where server errors after listen() go. Default: console.error. */
+  log?: (message: string, error: unknown) => void;
 }
 
 export interface SymantecListening {
@@ -26,6 +28,7 @@ export interface SymantecListening {
 export async function listenSymantecMpki(sim: SymantecMpki, options: SymantecListenOptions): Promise<SymantecListening> {
   await sim.tlsTrustReady();
   const host = options.host ?? '127.0.0.1';
+  const log = options.log ?? ((message: string, error: unknown) => console.error(`[symantec-mpki] ${message}:`, error));
   const context = () => {
     const trust = sim.tlsTrust();
     return { key: options.key, cert: options.cert, ca: trust.ca, ...(trust.crl.length ? { crl: trust.crl } : {}) };
@@ -46,6 +49,8 @@ export async function listenSymantecMpki(sim: SymantecMpki, options: SymantecLis
       resolve();
     });
   });
+  // A later server error (EMFILE on accept, …) is logged: with no 'error' listener Node would crash the process.
+  server.on('error', (error) => log('server error', error));
   const port = (server.address() as AddressInfo).port;
   return {
     url: `https://${host.includes(':') ? `[${host}]` : host}:${port}`,

@@ -116,6 +116,7 @@ export async function keyRecovery(request: XmlElement, context: OperationContext
   context.ra();
   if (!text(request, 'adminID')) throw new MpkiError('missingElement', 'adminID');
   const recovered = context.management.keyRecovery(text(request, 'certificateSerialNumber'), text(request, 'pKCS12Password'));
+  // ASSUMPTION: the response element requestKeyRecoveryResponseMessage and its fields (no public schema seen; wsdl.ts).
   return m.root('requestKeyRecoveryResponseMessage', [
     m.q('clientTransactionID', head.clientTransactionId),
     m.q('serverTransactionID', context.service.newTransactionId()),
@@ -157,6 +158,15 @@ function head(context: OperationContext, h: { clientTransactionId: string | unde
   return [u.q('clientTransactionID', h.clientTransactionId), u.q('serverTransactionID', context.service.newTransactionId())];
 }
 
+/** An xsd:dateTime as ISO 8601 UTC, or undefined when absent; a value Date cannot read is invalidValue. */
+function dateTime(element: XmlElement | undefined, name: string): string | undefined {
+  const value = text(element, name);
+  if (value === undefined) return undefined;
+  const ms = Date.parse(value);
+  if (Number.isNaN(ms)) throw new MpkiError('invalidValue', name, value);
+  return new Date(ms).toISOString();
+}
+
 const required = (element: XmlElement | undefined, name: string): string => {
   const value = text(element, name);
   if (!value) throw new MpkiError('missingElement', name);
@@ -168,7 +178,8 @@ export async function createOrUpdateUser(request: XmlElement, context: Operation
   context.ra();
   const infos = children(request, 'userInformation');
   if (infos.length === 0) throw new MpkiError('missingElement', 'userInformation');
-  const statuses = infos.map((info) => {
+  // One transaction: a later entry's fault leaves no earlier entry saved.
+  const statuses = context.state.store.transaction(() => infos.map((info) => {
     const user = context.management.createOrUpdateUser({
       seatId: required(info, 'seatId'),
       attributes: children(info, 'userAttribute').map((a) => ({ name: text(a, 'name') ?? '', value: text(a, 'value') ?? '' })),
@@ -176,7 +187,7 @@ export async function createOrUpdateUser(request: XmlElement, context: Operation
     });
     // ASSUMPTION: statusCode "0" for success.
     return u.q('userCreationStatus', [u.q('seatId', user.seatId), u.q('statusCode', '0')]);
-  });
+  }));
   return u.root('createOrUpdateUserResponse', [...head(context, h), ...statuses, u.q('version', h.version)]);
 }
 
@@ -199,7 +210,7 @@ export async function createOrUpdatePasscode(request: XmlElement, context: Opera
   const ra = context.ra();
   const infos = children(request, 'passcodeInformation');
   if (infos.length === 0) throw new MpkiError('missingElement', 'passcodeInformation');
-  const statuses = infos.map((info) => {
+  const statuses = context.state.store.transaction(() => infos.map((info) => {
     const oid = required(info, 'certificateProfileOid');
     context.service.checkEntitled(ra, oid);
     const passcode = context.management.createOrUpdatePasscode({
@@ -207,14 +218,14 @@ export async function createOrUpdatePasscode(request: XmlElement, context: Opera
       certificateProfileOid: oid,
       ...defined({
         passcode: text(info, 'passcode'),
-        expiryDateTime: text(info, 'expiryDateTime') ? new Date(text(info, 'expiryDateTime')!).toISOString() : undefined,
+        expiryDateTime: dateTime(info, 'expiryDateTime'),
         firstName: text(info, 'firstName'),
         lastName: text(info, 'lastName'),
         email: text(info, 'email'),
       }),
     });
     return u.q('passcodeCreationStatus', [passcodeXml({ ...passcode }).replace('</usermgmt:passcodeInformation>', `${u.q('enrollmentURL', context.scepUrl(oid))}</usermgmt:passcodeInformation>`), u.q('statusCode', '0')]);
-  });
+  }));
   return u.root('createOrUpdatePasscodeResponse', [...head(context, h), ...statuses, u.q('version', h.version)]);
 }
 

@@ -91,45 +91,57 @@ export class MpkiManagement {
     return this.state.certificates.list({ where: (c) => (seats ? seats.includes(c.seatId.toLowerCase()) : oids ? oids.includes(c.profileOid) : false) });
   }
 
-  /** Revoke / Suspend / Resume. A serial in the wrong state is a negative successCode (§A.8 12). */
+  /**
+   * Revoke / Suspend / Resume. A serial in the wrong state is a negative successCode (§A.8 12). By serial every
+   * certificate is checked first and then all are changed in one store transaction: a bulk request with one
+   * refused serial changes none (revocationCount 0 is then true).
+   */
   updateStatus(operation: OperationType, target: StatusTarget, reasonName: RevocationReasonName | undefined, comment: string | undefined): StatusOutcome {
     const what = target.serials?.join(', ') ?? target.seatIds?.join(', ') ?? target.profileOids?.join(', ') ?? '';
-    const certificates = this.certificatesOf(target);
     const bySerial = target.serials !== undefined;
-    let count = 0;
-    for (const meta of certificates) {
-      const record = this.service.repository.get(meta.serialHex);
-      if (!record) continue;
-      try {
-        if (operation === 'Revoke') {
-          if (record.status === 'revoked') {
-            if (bySerial) throw new MpkiError('alreadyRevoked', meta.serialHex);
-            continue;
-          }
-          this.service.repository.revoke(meta.serialHex, REASONS[reasonName ?? 'Unspecified']);
-          this.state.certificates.update(meta.serialHex, (m) => ({ ...m, revokeReason: reasonName ?? 'Unspecified', ...(comment ? { revokeComments: comment } : {}) }));
-        } else if (operation === 'Suspend') {
-          if (record.status !== 'valid') {
-            if (bySerial) throw new MpkiError(record.status === 'revoked' ? 'alreadyRevoked' : 'notValid', meta.serialHex);
-            continue;
-          }
-          this.service.repository.hold(meta.serialHex);
-        } else {
-          if (record.status !== 'hold') {
-            if (bySerial) throw new MpkiError('notSuspended', meta.serialHex);
-            continue;
-          }
-          this.service.repository.release(meta.serialHex);
+    const changed = this.state.store.transaction(() => {
+      const todo: { meta: MpkiCertificate; record: CertificateRecord }[] = [];
+      for (const meta of this.certificatesOf(target)) {
+        const record = this.service.repository.get(meta.serialHex);
+        if (!record) continue;
+        const refusal = this.refusalOf(operation, record);
+        if (refusal) {
+          if (bySerial) throw new MpkiError(refusal, meta.serialHex);
+          continue;
         }
-      } catch (error) {
-        if (error instanceof CertificateStoreError) continue;
-        throw error;
+        if (!todo.some((t) => t.meta.serialHex === meta.serialHex)) todo.push({ meta, record });
       }
-      count++;
+      const done: MpkiCertificate[] = [];
+      for (const { meta } of todo) {
+        try {
+          if (operation === 'Revoke') {
+            this.service.repository.revoke(meta.serialHex, REASONS[reasonName ?? 'Unspecified']);
+            this.state.certificates.update(meta.serialHex, (m) => ({ ...m, revokeReason: reasonName ?? 'Unspecified', ...(comment ? { revokeComments: comment } : {}) }));
+          } else if (operation === 'Suspend') {
+            this.service.repository.hold(meta.serialHex);
+          } else {
+            this.service.repository.release(meta.serialHex);
+          }
+        } catch (error) {
+          if (error instanceof CertificateStoreError) continue;
+          throw error;
+        }
+        done.push(meta);
+      }
+      return done;
+    });
+    for (const meta of changed) {
       this.state.record({ event: operation.toLowerCase(), outcome: 'success', detail: `${operation} ${meta.serialHex}${reasonName ? ` (${reasonName})` : ''}`, serialHex: meta.serialHex, seatId: meta.seatId, profileOid: meta.profileOid });
     }
-    if (count === 0 && !bySerial) throw new MpkiError('nothingToUpdate', what);
-    return { successCode: 0, successMsg: 'Success', revocationCount: count };
+    if (changed.length === 0 && !bySerial) throw new MpkiError('nothingToUpdate', what);
+    return { successCode: 0, successMsg: 'Success', revocationCount: changed.length };
+  }
+
+  /** Why `operation` cannot apply to a certificate in this state, if it cannot. */
+  private refusalOf(operation: OperationType, record: CertificateRecord): 'alreadyRevoked' | 'notValid' | 'notSuspended' | undefined {
+    if (operation === 'Revoke') return record.status === 'revoked' ? 'alreadyRevoked' : undefined;
+    if (operation === 'Suspend') return record.status === 'valid' ? undefined : record.status === 'revoked' ? 'alreadyRevoked' : 'notValid';
+    return record.status === 'hold' ? undefined : 'notSuspended';
   }
 
   search(filter: SearchFilter): { total: number; items: SearchItem[]; more: boolean } {

@@ -44,6 +44,7 @@ export class RaTrust {
     private readonly clock: Clock,
     /** The CAs above the issuer: Node sets X509_V_FLAG_CRL_CHECK_ALL with a CRL, so each needs one (empty) too. */
     private readonly parents: readonly CertificateAuthority[] = [],
+    private readonly log: (message: string, error: unknown) => void = (message, error) => console.error(`[symantec-mpki] ${message}:`, error),
   ) {}
 
   /** Whether the handshake can check revocation: the issuer is a root, or every CA above it can sign a CRL. */
@@ -142,18 +143,31 @@ export class RaTrust {
     return this.refreshing;
   }
 
+  /**
+   * Queues a CRL rebuild. A failed build is logged and the previous CRL kept; a throwing listener is logged and
+   * the others still run: neither blocks later rebuilds nor rejects ready().
+   */
   private changed(notify = true): void {
-    this.refreshing = this.refreshing.then(async () => {
-      const now = systemClock.now().getTime();
-      const entries = this.state.ras
-        .list({ where: (r) => r.revoked })
-        .map((r) => ({ serialHex: r.serialHex, revocationDate: new Date(r.revokedAt ?? now), reason: 'keyCompromise' as const }));
-      const crlNumber = ++this.crlNumber;
-      const crl = (ca: CertificateAuthority, list: typeof entries) =>
-        buildCrl({ ca: { certificate: ca.certificate, privateKey: ca.privateKey, clock: systemClock }, entries: list, thisUpdate: new Date(now - 60_000), nextUpdate: new Date(now + 7 * 86_400_000), crlNumber });
-      const ders = await Promise.all([crl(this.issuer, entries), ...this.parents.map((p) => crl(p, []))]);
-      this.crlPem = ders.map((der) => toPem('X509 CRL', der));
-      if (notify) for (const listener of this.listeners) listener();
-    });
+    this.refreshing = this.refreshing.then(() => this.rebuild(notify)).catch((error: unknown) => this.log('RA CRL rebuild failed', error));
+  }
+
+  private async rebuild(notify: boolean): Promise<void> {
+    const now = systemClock.now().getTime();
+    const entries = this.state.ras
+      .list({ where: (r) => r.revoked })
+      .map((r) => ({ serialHex: r.serialHex, revocationDate: new Date(r.revokedAt ?? now), reason: 'keyCompromise' as const }));
+    const crlNumber = ++this.crlNumber;
+    const crl = (ca: CertificateAuthority, list: typeof entries) =>
+      buildCrl({ ca: { certificate: ca.certificate, privateKey: ca.privateKey, clock: systemClock }, entries: list, thisUpdate: new Date(now - 60_000), nextUpdate: new Date(now + 7 * 86_400_000), crlNumber });
+    const ders = await Promise.all([crl(this.issuer, entries), ...this.parents.map((p) => crl(p, []))]);
+    this.crlPem = ders.map((der) => toPem('X509 CRL', der));
+    if (!notify) return;
+    for (const listener of this.listeners) {
+      try {
+        listener();
+      } catch (error) {
+        this.log('RA trust listener failed', error);
+      }
+    }
   }
 }

@@ -16,17 +16,15 @@ import { type EnrollmentPolicy, httpRefusal, reject } from '../../core/scep/poli
 import { createScepServer, type ScepHandler } from '../../core/scep/server.js';
 import { MpkiError } from './errors.js';
 import { SYMANTEC_DEFAULTS } from './fixtures.js';
-import type { MpkiService, NameValue } from './service.js';
-import { type MpkiProfile, passcodeKey } from './state.js';
-
-const EMAIL_ATTRIBUTES = new Set(['mail_email', 'mail', 'emailAddress', 'email']);
+import { EMAIL_FIELDS, type MpkiService, type NameValue } from './service.js';
+import { type MpkiProfile, passcodeKey, seatKey, userKey } from './state.js';
 
 function emailOf(csr: ParsedCsr): string | undefined {
   return csr.extensions.subjectAltNames?.find((n) => n.type === 'email')?.value ?? csr.subject.get('emailAddress');
 }
 
 function seatOf(profile: MpkiProfile, csr: ParsedCsr): string | undefined {
-  return EMAIL_ATTRIBUTES.has(profile.seatIdAttribute) ? emailOf(csr) : csr.subject.get('CN');
+  return EMAIL_FIELDS.includes(profile.seatIdAttribute) ? emailOf(csr) : csr.subject.get('CN');
 }
 
 function passcodePolicy(oid: string, service: MpkiService): EnrollmentPolicy {
@@ -73,6 +71,8 @@ function passcodePolicy(oid: string, service: MpkiService): EnrollmentPolicy {
       ...(email && profile.seatIdAttribute !== 'mail_email' ? [{ name: 'mail_email', value: email }] : []),
       ...(upn && profile.upnField ? [{ name: profile.upnField, value: upn }] : []),
     ];
+    const hadSeat = state.seats.get(seatKey(profile.seatKind, record.seatId)) !== undefined;
+    const hadUser = state.users.get(userKey(record.seatId)) !== undefined;
     try {
       service.takeSeat(profile, record.seatId, pairs);
     } catch (error) {
@@ -86,8 +86,23 @@ function passcodePolicy(oid: string, service: MpkiService): EnrollmentPolicy {
     context.overrides.subject = shape.subject;
     context.overrides.subjectAltNames = shape.san;
     context.profile = shape.profile;
+    // Redeemed before the await so a concurrent request with the same passcode is refused; undone below unless
+    // a certificate was issued, so the device can retry with the same passcode.
     state.passcodes.update(key, (p) => ({ ...p, status: 'REDEEMED' }));
-    const result = await next();
+    const undo = () =>
+      state.store.transaction(() => {
+        state.passcodes.update(key, (p) => (p.status === 'REDEEMED' ? { ...p, status: 'ACTIVE' } : p));
+        if (!hadSeat) service.releaseSeat(profile, record.seatId);
+        if (!hadUser) state.users.delete(userKey(record.seatId));
+      });
+    let result: Awaited<ReturnType<typeof next>>;
+    try {
+      result = await next();
+    } catch (error) {
+      undo();
+      throw error;
+    }
+    if (result.kind !== 'issued') undo();
     if (result.kind === 'issued') {
       const meta = service.recordIssued(result.certificate, profile, record.seatId, pairs, 'scep', shape);
       state.record({ event: 'scep', outcome: 'success', detail: `issued ${meta.serialHex}`, profileOid: oid, seatId: record.seatId, serialHex: meta.serialHex });

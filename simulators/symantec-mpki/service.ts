@@ -9,12 +9,13 @@ import type { Clock } from '../../core/clock.js';
 import type { CertificateAuthority, IssuedCertificate } from '../../core/pki/ca.js';
 import { parseCertificate } from '../../core/pki/certificate.js';
 import { CsrError, parseCsr, type ParsedCsr } from '../../core/pki/csr.js';
+import { derOrPem } from '../../core/pki/pem.js';
 import type { GeneralNameEntry } from '../../core/pki/general-names.js';
 import { generateKeyPair, type RsaBits } from '../../core/pki/keys.js';
 import { DistinguishedName, type DnAttributeInput } from '../../core/pki/names.js';
 import { buildPkcs12 } from '../../core/pki/pkcs12.js';
 import type { CertificateProfile } from '../../core/pki/profile.js';
-import { buildCertsOnly } from '../../core/scep/certs-only.js';
+import { buildCertsOnly, parseCertsOnly } from '../../core/scep/certs-only.js';
 import { TOKEN_TYPES, type TokenTypeName } from '../../core/connectors/symantec-mpki/wire.js';
 import type { CertificateRepository } from '../store/certificates.js';
 import { canonicalSerial } from '../store/certificates.js';
@@ -40,8 +41,13 @@ export function fieldValue(pairs: readonly NameValue[], name: string): string | 
   return value ? value : undefined;
 }
 
-/** The email of a request: the first of the email-carrying names present. ASSUMPTION: the order. */
-const EMAIL_FIELDS = ['mail_email', 'mail', 'emailAddress', 'email'];
+/** The email-carrying field names: a request's email is the first present; SCEP reads a seat of these from the CSR's email. ASSUMPTION: the order. */
+export const EMAIL_FIELDS: readonly string[] = ['mail_email', 'mail', 'emailAddress', 'email'];
+
+/** DER of a binarySecurityToken: base64 of DER, or PEM text with `label`. */
+function tokenDer(text: string, label: string): Uint8Array {
+  return derOrPem(text.includes('-----BEGIN') ? text : new Uint8Array(Buffer.from(text.replace(/\s+/g, ''), 'base64')), label);
+}
 
 export class MpkiService {
   private readonly profileCache = new Map<string, CertificateProfile>();
@@ -86,9 +92,9 @@ export class MpkiService {
   parseCsr(text: string): ParsedCsr {
     let csr: ParsedCsr;
     try {
-      csr = parseCsr(text.includes('-----BEGIN') ? text : new Uint8Array(Buffer.from(text.replace(/\s+/g, ''), 'base64')));
+      csr = parseCsr(tokenDer(text, text.includes('-----BEGIN NEW CERTIFICATE REQUEST') ? 'NEW CERTIFICATE REQUEST' : 'CERTIFICATE REQUEST'));
     } catch (error) {
-      if (error instanceof CsrError) throw new MpkiError('csrInvalid', error.message);
+      if (error instanceof CsrError || (error instanceof Error && error.message.startsWith('expected a PEM'))) throw new MpkiError('csrInvalid', error.message);
       throw error;
     }
     if (!csr.verify()) throw new MpkiError('csrInvalid', 'the signature does not verify');
@@ -125,6 +131,14 @@ export class MpkiService {
           ...(last ? { lastName: last } : {}),
         });
       }
+    });
+  }
+
+  /** Gives back a seat taken for a request that was not issued after all. */
+  releaseSeat(profile: MpkiProfile, seatId: string): void {
+    this.state.store.transaction(() => {
+      if (!this.state.seats.delete(seatKey(profile.seatKind, seatId))) return;
+      this.state.pools.update(profile.seatKind, (p) => ({ ...p, used: Math.max(0, p.used - 1) }));
     });
   }
 
@@ -169,32 +183,47 @@ export class MpkiService {
     return { kind: 'issued', issued: this.tokenOf(pending.request.tokenType, der, meta) };
   }
 
-  /** Administrator approval of a pending request: issues it now. */
+  /**
+   * Administrator approval of a pending request: issues it now. The request is marked ISSUING before the await, so
+   * a concurrent approve or reject of the same request is refused; it goes back to PENDING if issuing fails.
+   */
   async approve(id: string): Promise<MpkiCertificate> {
-    const pending = this.state.pending.get(id);
-    if (!pending) throw new MpkiError('pendingNotFound', id);
-    if (pending.status !== 'PENDING') throw new MpkiError('invalidValue', 'status', pending.status);
-    const profile = this.state.profiles.get(pending.profileOid);
-    if (!profile) throw new MpkiError('profileNotFound', pending.profileOid);
-    const csr = pending.request.csrBase64 ? this.parseCsr(pending.request.csrBase64) : undefined;
-    const issued = await this.issue(profile, pending.seatId, pending.request, 'web-services', csr);
+    const pending = this.state.store.transaction(() => {
+      const found = this.state.pending.get(id);
+      if (!found) throw new MpkiError('pendingNotFound', id);
+      if (found.status !== 'PENDING') throw new MpkiError('invalidValue', 'status', found.status);
+      if (!this.state.profiles.get(found.profileOid)) throw new MpkiError('profileNotFound', found.profileOid);
+      this.state.pending.update(id, (p) => ({ ...p, status: 'ISSUING' }));
+      return found;
+    });
+    let issued: IssuedToken;
+    try {
+      const profile = this.state.profiles.get(pending.profileOid);
+      if (!profile) throw new MpkiError('profileNotFound', pending.profileOid);
+      const csr = pending.request.csrBase64 ? this.parseCsr(pending.request.csrBase64) : undefined;
+      issued = await this.issue(profile, pending.seatId, pending.request, 'web-services', csr);
+    } catch (error) {
+      this.state.pending.update(id, (p) => ({ ...p, status: 'PENDING' }));
+      throw error;
+    }
     this.state.pending.update(id, (p) => ({ ...p, status: 'APPROVED', serialHex: issued.serialHex, decidedAt: this.clock.now().toISOString() }));
     return this.state.certificates.get(issued.serialHex)!;
   }
 
+  /** Administrator rejection: only of a request still PENDING (not one being issued or already decided). */
   reject(id: string): void {
-    if (!this.state.pending.update(id, (p) => ({ ...p, status: 'REJECTED', decidedAt: this.clock.now().toISOString() }))) throw new MpkiError('pendingNotFound', id);
+    this.state.store.transaction(() => {
+      const found = this.state.pending.get(id);
+      if (!found) throw new MpkiError('pendingNotFound', id);
+      if (found.status !== 'PENDING') throw new MpkiError('invalidValue', 'status', found.status);
+      this.state.pending.update(id, (p) => ({ ...p, status: 'REJECTED', decidedAt: this.clock.now().toISOString() }));
+    });
   }
 
   /** Renew: a new CSR for the seat of a certificate this CA issued, inside its renewal window (§A.8 10). */
   async renew(ra: RaRecord, profile: MpkiProfile, tokenType: TokenTypeName, pairs: NameValue[], csrText: string | undefined, oldCertificate: string | undefined): Promise<EnrollOutcome> {
     if (!oldCertificate) throw new MpkiError('renewCertificateMissing');
-    let serialHex: string;
-    try {
-      serialHex = canonicalSerial(parseCertificate(oldCertificate.includes('-----BEGIN') ? oldCertificate : new Uint8Array(Buffer.from(oldCertificate, 'base64'))).serialHex);
-    } catch {
-      throw new MpkiError('renewCertificateMissing');
-    }
+    const serialHex = this.renewedSerial(oldCertificate);
     const meta = this.state.certificates.get(serialHex);
     const record = this.repository.get(serialHex);
     if (!meta || !record) throw new MpkiError('certificateNotFound', serialHex);
@@ -210,6 +239,28 @@ export class MpkiService {
     const merged = [...pairs, ...(meta.fields ?? []).filter((f) => !fieldValue(pairs, f.name))];
     const stored: StoredEnrollment = { profileOid: profile.oid, tokenType, nameValuePairs: merged, raSerial: ra.serialHex, csrBase64: Buffer.from(csr.der).toString('base64') };
     return { kind: 'issued', issued: await this.issue(profile, meta.seatId, stored, 'web-services', csr) };
+  }
+
+  /**
+   * The serial of the certificate to renew, given as an X509v3 token or a certs-only PKCS#7 (the certificate this
+   * CA issued among those it carries), base64 or PEM.
+   */
+  private renewedSerial(token: string): string {
+    const serials: string[] = [];
+    try {
+      if (/-----BEGIN (PKCS7|CMS)-----/.test(token) || !token.includes('-----BEGIN')) {
+        try {
+          const label = token.includes('-----BEGIN CMS-----') ? 'CMS' : 'PKCS7';
+          for (const der of parseCertsOnly(tokenDer(token, label)).certificates) serials.push(canonicalSerial(parseCertificate(der).serialHex));
+        } catch {
+          // Not a PKCS#7: an X509v3 token, below.
+        }
+      }
+      if (serials.length === 0) serials.push(canonicalSerial(parseCertificate(tokenDer(token, 'CERTIFICATE')).serialHex));
+    } catch {
+      throw new MpkiError('renewCertificateMissing');
+    }
+    return serials.find((s) => this.state.certificates.get(s)) ?? serials[0]!;
   }
 
   /** The subject, SAN and profile of a certificate for `profile` and these fields. */

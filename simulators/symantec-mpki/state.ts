@@ -108,7 +108,8 @@ export interface PendingRequest {
   id: string;
   profileOid: string;
   seatId: string;
-  status: 'PENDING' | 'APPROVED' | 'REJECTED';
+  /** ISSUING: approved, the certificate being issued (approve and reject refuse it meanwhile). */
+  status: 'PENDING' | 'ISSUING' | 'APPROVED' | 'REJECTED';
   /** The stored enrollment, replayed on approval. */
   request: StoredEnrollment;
   serialHex?: string;
@@ -161,6 +162,9 @@ export function userKey(seatId: string): string {
   return seatId.toLowerCase();
 }
 
+/** ASSUMPTION: how many audit events are kept (the PKI Manager's own retention is not public); older ones are dropped. */
+export const AUDIT_LIMIT = 10_000;
+
 function auditKey(seq: number): string {
   return String(seq).padStart(10, '0');
 }
@@ -202,7 +206,7 @@ export class MpkiState {
     this.pending = c('pending');
     this.ras = c('ras');
     this.audit = c('audit');
-    this.seq = this.audit.count();
+    this.seq = this.audit.list({ order: 'desc', limit: 1 })[0]?.seq ?? 0;
   }
 
   account(): MpkiAccount {
@@ -214,6 +218,8 @@ export class MpkiState {
   record(event: Omit<AuditEvent, 'seq' | 'at'>): AuditEvent {
     const entry: AuditEvent = { seq: ++this.seq, at: this.clock.now().toISOString(), ...event };
     this.audit.put(auditKey(entry.seq), entry);
+    // The trail keeps the newest AUDIT_LIMIT events: seq only grows, so the one AUDIT_LIMIT back is the oldest kept + 1.
+    if (entry.seq > AUDIT_LIMIT) this.audit.delete(auditKey(entry.seq - AUDIT_LIMIT));
     return entry;
   }
 

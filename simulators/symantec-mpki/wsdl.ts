@@ -19,6 +19,8 @@ interface ServiceWsdl {
   operations: Record<string, [string, string, string]>;
   /** Extra schema text (simple types). */
   extra?: string;
+  /** complexType → attribute declarations after its sequence. */
+  attributes?: Record<string, string>;
 }
 
 const s = 'xs:string';
@@ -39,9 +41,16 @@ const WSDLS: Record<SymantecService, ServiceWsdl> = {
   enrollment: {
     extra: `<xs:complexType name="BinarySecurityTokenType"><xs:simpleContent><xs:extension base="xs:string"><xs:attribute name="ValueType" type="xs:anyURI"/><xs:attribute name="EncodingType" type="xs:anyURI"/><xs:attribute name="Id" type="xs:ID"/></xs:extension></xs:simpleContent></xs:complexType>`,
     types: {
-      RequestVSSecurityTokenEnrollmentType: [['certificateProfileID', s, '1'], ...head, ['tokenType', 'xs:anyURI'], ['requestType', 'xs:anyURI', '1'], ['binarySecurityToken', 'tns:BinarySecurityTokenType', '*'], ['pendingTokenReferenceID', s], ['nameValuePair', 'tns:NameValueType', '*'], ...tail],
+      RequestVSSecurityTokenEnrollmentType: [['certificateProfileID', s, '1'], ...head, ['tokenType', 'xs:anyURI'], ['requestType', 'xs:anyURI', '1'], ['binarySecurityToken', 'tns:BinarySecurityTokenType', '*'], ['additionalContext', 'tns:AdditionalContextType'], ['pendingTokenReferenceID', s], ['nameValuePair', 'tns:NameValueType', '*'], ...tail],
+      // MS-WSTEP's AdditionalContext (ContextItem: Name and Scope attributes, a Value child).
+      AdditionalContextType: [['ContextItem', 'tns:ContextItemType', '+']],
+      ContextItemType: [['Value', s, '1']],
       RequestedVSSecurityTokenEnrollmentType: [['binarySecurityToken', 'tns:BinarySecurityTokenType'], ['pKCS12Password', s], ['pendingTokenReferenceID', s]],
       RequestVSSecurityTokenResponseEnrollmentType: [...head, ['serverTransactionID', 'tns:TransactionIDType', '1'], ['tokenType', 'xs:anyURI'], ['dispositionMessage', s], ['binarySecurityToken', 'tns:BinarySecurityTokenType'], ['requestedVSSecurityToken', 'tns:RequestedVSSecurityTokenEnrollmentType'], ...tail],
+    },
+    attributes: {
+      RequestVSSecurityTokenEnrollmentType: `<xs:attribute name="preferredLanguage" type="xs:language"/>`,
+      ContextItemType: `<xs:attribute name="Name" type="xs:string" use="required"/><xs:attribute name="Scope" type="xs:anyURI"/>`,
     },
     elements: { requestVSSecurityToken: 'RequestVSSecurityTokenEnrollmentType', RequestVSSecurityTokenResponse: 'RequestVSSecurityTokenResponseEnrollmentType' },
     operations: { RequestSecurityToken: ['wst:RequestSecurityToken', 'wst:RequestSecurityTokenResponse', 'requestSecurityToken'] },
@@ -92,6 +101,7 @@ const WSDLS: Record<SymantecService, ServiceWsdl> = {
       CertificateListType: [['certificateInformation', 'tns:CertificateSearchResultType', '*']],
       CertificateSearchResultType: [['certificate', 'xs:base64Binary', '1'], ['seatId', s, '1'], ['commonName', s, '1'], ['accountId', s, '1'], ['profileOID', s, '1'], ['emailAddress', s], ['status', s, '1'], ['revokeAt', 'xs:long'], ['revokeReason', s], ['validFrom', 'xs:long', '1'], ['validTo', 'xs:long', '1'], ['serialNumber', s, '1'], ['isEscrowed', 'xs:boolean', '1'], ['enrollmentNotes', s], ['revokeComments', s]],
       RequestKeyRecoveryMessageType: [...head, ['pKCS12Password', s], ['certificateSerialNumber', s, '1'], ['certificateIssuer', s, '1'], ['adminID', s, '1'], ...tail],
+      // ASSUMPTION: the response element name requestKeyRecoveryResponseMessage and its fields (no public schema seen).
       RequestKeyRecoveryResponseMessageType: [...serverHead, ['adminApprovalPendingCount', 'xs:int'], ['pKCS12Password', s], ['pKCS12Message', s, '*'], ...tail],
     },
     elements: {
@@ -168,9 +178,24 @@ function occurs(o: Field[2]): string {
   }
 }
 
-function complexType(name: string, fields: Field[]): string {
+function complexType(name: string, fields: Field[], attributes = ''): string {
   const elements = fields.map(([n, t, o]) => `<xs:element name="${n}" type="${t}"${occurs(o)}${o === '1' || o === '+' ? '' : ' nillable="true"'}/>`).join('');
-  return `<xs:complexType name="${name}"><xs:sequence>${elements}</xs:sequence></xs:complexType>`;
+  return `<xs:complexType name="${name}"><xs:sequence>${elements}</xs:sequence>${attributes}</xs:complexType>`;
+}
+
+/** Besides the WSDL's own (below), the policy service also takes …/getPolicies, the operation's element name. */
+const EXTRA_ACTIONS: Partial<Record<SymantecService, Record<string, string[]>>> = { policy: { getPolicies: ['getPolicies'] } };
+
+/**
+ * The SOAPAction values that may come with a body element of `service` (local name): those the WSDL announces for
+ * the operation whose input it is. The bare requestVSSecurityToken counts as RequestSecurityToken's input.
+ */
+export function soapActionsFor(service: SymantecService, elementName: string): string[] {
+  const name = service === 'enrollment' && elementName === 'requestVSSecurityToken' ? 'RequestSecurityToken' : elementName;
+  return Object.entries(WSDLS[service].operations)
+    .filter(([, [input]]) => input.slice(input.indexOf(':') + 1) === name)
+    .flatMap(([op, [, , action]]) => [action, ...(EXTRA_ACTIONS[service]?.[op] ?? [])])
+    .map((action) => soapAction(service, action));
 }
 
 /** VeriSign's WS-Trust schema, as far as the enrollment uses it (the slash namespace, §A.1). */
@@ -187,7 +212,7 @@ function wsTrustSchema(enrollmentNs: string): string {
 export function serviceWsdl(service: SymantecService, address: string): string {
   const { namespace: ns, serviceName } = SERVICES[service];
   const def = WSDLS[service];
-  const types = Object.entries(def.types).map(([n, f]) => complexType(n, f)).join('');
+  const types = Object.entries(def.types).map(([n, f]) => complexType(n, f, def.attributes?.[n])).join('');
   const elements = Object.entries(def.elements).map(([n, t]) => `<xs:element name="${n}" type="tns:${t}"/>`).join('');
   const schema = `<xs:schema targetNamespace="${ns}" elementFormDefault="qualified" xmlns:tns="${ns}">${SIMPLE}${def.extra ?? ''}${elements}${types}</xs:schema>`;
   const ops = Object.entries(def.operations);

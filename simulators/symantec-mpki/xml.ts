@@ -4,7 +4,7 @@
  * tree resolves them), and the schema rules every request shares (version pattern, transaction ID length).
  */
 import { type SymantecService, SERVICES, TRANSACTION_ID_MAX, VERSION_PATTERN } from '../../core/connectors/symantec-mpki/wire.js';
-import { childText, el, nonEmptyChildText, type XmlElement, type XmlValue } from '../../core/soap/index.js';
+import { childText, el, type InvalidValueError, nonEmptyChildText, readBool, readInt, type XmlElement, type XmlValue } from '../../core/soap/index.js';
 import { MpkiError } from './errors.js';
 
 export const PREFIX: Record<SymantecService, string> = {
@@ -27,20 +27,12 @@ export function writer(service: SymantecService) {
 /** A trimmed string, or undefined when absent, nil or empty. */
 export const text = nonEmptyChildText;
 
-export function int(element: XmlElement | undefined, name: string): number | undefined {
-  const value = text(element, name);
-  if (value === undefined) return undefined;
-  if (!/^[+-]?\d{1,18}$/.test(value)) throw new MpkiError('invalidValue', name, value);
-  return Number(value);
-}
+const invalid: InvalidValueError = (name, value) => new MpkiError('invalidValue', name, value);
 
-export function bool(element: XmlElement | undefined, name: string): boolean | undefined {
-  const value = text(element, name);
-  if (value === undefined) return undefined;
-  if (value === 'true' || value === '1') return true;
-  if (value === 'false' || value === '0') return false;
-  throw new MpkiError('invalidValue', name, value);
-}
+/** Integers up to xs:long (validFrom/validTo are epoch seconds). */
+export const int = (element: XmlElement | undefined, name: string): number | undefined => readInt(element, name, invalid, 18);
+
+export const bool = (element: XmlElement | undefined, name: string): boolean | undefined => readBool(element, name, invalid);
 
 /** The rules of every request: version required and matching, clientTransactionID at most 40 characters. */
 export function common(request: XmlElement): { version: string; clientTransactionId: string | undefined } {
