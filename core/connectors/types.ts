@@ -30,6 +30,11 @@ export interface EnrollmentProfile {
   validityDays?: number;
   /** Vendor parameters: GlobalSign profile ID and product code, Symantec profile OID and seat ID, … */
   params?: Readonly<Record<string, string>>;
+  /**
+   * The configuration's substituted request fields (Symantec Required/Optional Fields), kept apart from params so a
+   * field never overrides a vendor parameter; connectors without request fields ignore them.
+   */
+  fields?: Readonly<Record<string, string>>;
 }
 
 export interface EnrollmentRequest {

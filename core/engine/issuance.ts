@@ -145,6 +145,7 @@ export class Issuance {
           certificateType: configuration.certificateType,
           ...(configuration.validityDays !== undefined ? { validityDays: configuration.validityDays } : {}),
           params: data.params,
+          fields: data.fields,
         },
       };
       if (connector.capabilities.serverGeneratedKey) {

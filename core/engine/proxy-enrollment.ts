@@ -13,7 +13,8 @@ import { FailInfo } from '../scep/constants.js';
 import type { CertificateLog } from './cert-log.js';
 import type { Configurations } from './configurations.js';
 import type { Delivery } from './delivery.js';
-import { type Issuance, loggedError } from './issuance.js';
+import type { Issuance } from './issuance.js';
+import { buildRequestFields } from './request-data.js';
 import { EngineState, sha256Hex } from './state.js';
 
 export type ProxyOutcome =
@@ -71,13 +72,15 @@ export class ProxyEnrollment {
     if (!state.challenges.delete(hash)) return failed(FailInfo.badRequest, 'the challengePassword is unknown or was already used');
     const user = directory.requireUser(device.userId);
     const delivery = state.delivery(device.id, configuration.id);
-    // caParams and the substituted request fields (Symantec Required/Optional Fields), as for keys the MDM makes.
-    let params: Record<string, string>;
+    // Only the request fields are substituted now (Symantec Required/Optional Fields): the subject and SANs come from
+    // the CSR, checked above against what was delivered, so the other templates are not evaluated a second time.
+    let fields: Record<string, string>;
     try {
-      params = this.options.issuance.requestData(configuration, user, device, 'scep-proxy').params;
+      fields = buildRequestFields(configuration, configurations.productOf(configuration), user, device);
     } catch (error) {
       state.challenges.insert(hash, record);
-      return failed(FailInfo.badRequest, loggedError(error).message);
+      const entry = this.options.issuance.logFailure(configuration, user, device, 'scep-proxy', error);
+      return failed(FailInfo.badRequest, entry.error!.message);
     }
     let credential;
     try {
@@ -89,7 +92,8 @@ export class ProxyEnrollment {
         profile: {
           certificateType: configuration.certificateType,
           ...(configuration.validityDays !== undefined ? { validityDays: configuration.validityDays } : {}),
-          params,
+          params: { ...configuration.caParams },
+          fields,
         },
       });
     } catch (error) {

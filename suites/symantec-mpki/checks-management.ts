@@ -4,8 +4,9 @@
  * revocation. Paging needs more than 50 certificates: the check makes them only when the target is the
  * simulator (admin surface), since a real account pays per certificate.
  */
-import { SEARCH_PAGE_SIZE, CERTIFICATE_STATUSES } from '../../core/connectors/symantec-mpki/wire.js';
-import type { XmlElement } from '../../core/soap/index.js';
+import type { SymantecExchange } from '../../core/connectors/symantec-mpki/transport.js';
+import { SEARCH_PAGE_SIZE, CERTIFICATE_STATUSES, servicePath, soapAction, type SymantecService } from '../../core/connectors/symantec-mpki/wire.js';
+import { parseSoapEnvelope, type XmlElement } from '../../core/soap/index.js';
 import { type CheckDefinition, expectThat, fail, skip } from '../model.js';
 import type { SymantecSuiteContext } from './context.js';
 import { describeAnswer, issuedCertificate } from './issued.js';
@@ -13,6 +14,33 @@ import { findAll, searchCertificateRequest, textOf, updateStatusRequest, type Se
 import { REF } from './checks-transport.js';
 
 type Check = CheckDefinition<SymantecSuiteContext>;
+
+/** Request element → the service and the operation its SOAPAction names (vendor-apis.md §A.1: <namespace>/<operation>). */
+const OPERATIONS: Readonly<Record<string, [SymantecService, string]>> = {
+  getStatusRequestMessage: ['healthcheck', 'getStatus'],
+  getPolicies: ['policy', 'requestPolicies'],
+  RequestSecurityToken: ['enrollment', 'requestSecurityToken'],
+  updateCertificateStatusRequest: ['management', 'updateCertificateStatus'],
+  searchCertificateRequest: ['management', 'searchCertificate'],
+};
+
+/** Every recorded exchange whose SOAPAction is not soapAction(service, operation) for its URL and body. */
+export function wrongSoapActions(exchanges: readonly SymantecExchange[]): string[] {
+  const problems: string[] = [];
+  if (!exchanges.length) problems.push('no exchange was recorded');
+  for (const e of exchanges) {
+    const element = parseSoapEnvelope(e.requestXml).operation.name;
+    const known = OPERATIONS[element];
+    if (!known) {
+      problems.push(`${element}: not a known request`);
+      continue;
+    }
+    const [service, operation] = known;
+    if (!e.url.endsWith(servicePath(service))) problems.push(`${element} went to ${e.url}`);
+    else if (e.soapAction !== soapAction(service, operation)) problems.push(`${element}: "${e.soapAction}" instead of "${soapAction(service, operation)}"`);
+  }
+  return problems;
+}
 
 export interface SearchPage {
   count: number;
@@ -115,12 +143,13 @@ export const managementChecks: Check[] = [
   },
   {
     id: 'symantec.connector-lifecycle',
-    title: 'Our MobileIron VSP connector: Test Connection, the Mobile Profiles list, enrol a CSR, status valid, revoke, status revoked',
+    title: 'Our MobileIron VSP connector: Test Connection, the Mobile Profiles list, enrol a CSR, status valid, revoke, status revoked; every request with SOAPAction <namespace>/<operation>',
     severity: 'error',
-    source: `guide 000, Table 2-1 (Server, Certificate, Mobile Profiles, Required Fields); ${REF} §A.3, §A.4`,
+    source: `guide 000, Table 2-1 (Server, Certificate, Mobile Profiles, Required Fields); ${REF} §A.1 (SOAPAction), §A.3, §A.4`,
     fix: 'Server: the host name only; Certificate: the RA .p12 and its password; Mobile Profiles: the OID of the MDM (Web Service Client) profile (guide 000).',
     async run(ctx) {
-      const connector = ctx.connector();
+      const exchanges: SymantecExchange[] = [];
+      const connector = ctx.connector({}, exchanges);
       try {
         const test = await connector.testConnection();
         if (!test.ok) return fail(`Test Connection: ${test.message}`, { observed: test.message, expected: 'success' });
@@ -136,6 +165,8 @@ export const managementChecks: Check[] = [
         await connector.revoke(issued.serialHex, 'cessationOfOperation');
         const after = await connector.status(issued.serialHex);
         const observed = { subject: issued.subject, before: before.status, after: after.status };
+        const actions = wrongSoapActions(exchanges);
+        if (actions.length) return fail(`the connector sent a wrong SOAPAction: ${actions.join('; ')}`, { observed: actions.join('; '), expected: 'SOAPAction = <service namespace>/<operation> for every request' });
         return expectThat(before.status === 'valid' && after.status === 'revoked' && issued.subject.includes('mdmca connector user'), `issued ${issued.serialHex}: ${before.status} → ${after.status}`, observed, { subject: 'CN=mdmca connector user…', before: 'valid', after: 'revoked' });
       } finally {
         connector.close();

@@ -9,7 +9,7 @@ import { AdjustableClock } from '../../core/clock.js';
 import { privateKeyToPem } from '../../core/pki/keys.js';
 import { type CheckDefinition, expectThat, fail, pass } from '../model.js';
 import type { SymantecSuiteContext } from './context.js';
-import { attempt } from './mtls.js';
+import { attempt, HandshakeRefused } from './mtls.js';
 import { healthRequest, textOf } from './messages.js';
 
 type Check = CheckDefinition<SymantecSuiteContext>;
@@ -112,8 +112,10 @@ export const transportChecks: Check[] = [
         const answer = await ctx.soap('enrollment', new Uint8Array(1024 * 1024 + 16).fill(0x20));
         return expectThat(answer.status === 413 || (answer.status >= 400 && Boolean(answer.fault)), 'oversized body', `HTTP ${answer.status}`, '413 or a SOAP Fault');
       } catch (error) {
-        // Cutting the connection is a refusal too (the server stops reading).
-        return pass(`the connection was closed: ${(error as Error).message}`);
+        // Cutting the connection while we upload is a refusal too (the server stops reading): a reset after the TCP
+        // connect and before any answer. Nothing listening, a timeout or a TLS failure is no answer at all.
+        if (error instanceof HandshakeRefused && error.afterHandshake && (error.code === 'ECONNRESET' || error.code === 'EPIPE')) return pass(`the connection was reset during the upload: ${error.message}`);
+        return fail(`no refusal of the body: ${(error as Error).message}`, { observed: (error as { code?: string }).code ?? String(error), expected: '413, a SOAP Fault, or a reset after the upload started' });
       }
     },
   },

@@ -9,6 +9,7 @@ import { buildCsr } from '../../core/pki/csr.js';
 import { parseSoapEnvelope, type XmlElement } from '../../core/soap/index.js';
 import { servicePath, type SymantecService } from '../../core/connectors/symantec-mpki/wire.js';
 import { SymantecMpkiConnector } from '../../core/connectors/symantec-mpki/index.js';
+import type { SymantecExchange } from '../../core/connectors/symantec-mpki/transport.js';
 import type { SuiteEnvironment, TargetSpec } from '../model.js';
 import { mtlsRequest, type ClientIdentity, type RawResponse } from './mtls.js';
 import { enrollmentRequest, find, findAll, getPoliciesRequest, textOf, type EnrollmentInput } from './messages.js';
@@ -127,12 +128,13 @@ export class SymantecSuiteContext {
    * Our MobileIron VSP connector pointed at the target: Server is the origin's host[:port] (guide 000), the RA
    * .p12 as base64 (or another one, e.g. an expired RA from the admin surface), our trusted roots.
    */
-  connector(ra: { pfx?: Buffer; passphrase?: string } = {}): SymantecMpkiConnector {
+  connector(ra: { pfx?: Buffer; passphrase?: string } = {}, exchanges?: SymantecExchange[]): SymantecMpkiConnector {
     return new SymantecMpkiConnector(
       { name: 'Symantec Managed PKI', type: 'symantec-mpki', server: new URL(this.origin).host, raCertificate: (ra.pfx ?? this.ra.pfx).toString('base64'), raCertificatePassword: ra.passphrase ?? this.ra.passphrase },
       this.trusted ? { trustedCertificates: this.trusted } : {},
       {
-        onExchange: (e) =>
+        onExchange: (e) => {
+          exchanges?.push(e);
           this.env.record({
             label: e.requestXml.match(/<soapenv:Body><(?:\w+:)?(\w+)/)?.[1] ?? e.soapAction.split('/').pop() ?? 'soap',
             from: 'mdm',
@@ -144,7 +146,8 @@ export class SymantecSuiteContext {
             responseBytes: e.responseXml ? Buffer.byteLength(e.responseXml) : 0,
             startedAt: Date.now() - e.ms,
             durationMs: e.ms,
-          }),
+          });
+        },
       },
     );
   }

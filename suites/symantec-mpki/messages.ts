@@ -8,6 +8,7 @@ import { el, escapeXml } from '../../core/soap/index.js';
 import { SOAP11_ENVELOPE_NS } from '../../core/soap/fault.js';
 import { REQUEST_TYPES, SERVICES, TOKEN_TYPES, VALUE_TYPES, WS_TRUST_NS, type RequestTypeName, type TokenTypeName } from '../../core/connectors/symantec-mpki/wire.js';
 import type { XmlElement } from '../../core/soap/index.js';
+import { find } from '../../core/connectors/symantec-mpki/policy.js';
 
 export function envelope(body: string): string {
   return `<?xml version="1.0" encoding="UTF-8"?><soapenv:Envelope xmlns:soapenv="${SOAP11_ENVELOPE_NS}"><soapenv:Body>${body}</soapenv:Body></soapenv:Envelope>`;
@@ -95,16 +96,8 @@ export function healthRequest(profileOid?: string): string {
   return envelope(`<getStatusRequestMessage xmlns="${SERVICES.healthcheck.namespace}">${el('version', '1.0')}${el('operationType', 'ENROLL')}${el('profileOid', profileOid)}</getStatusRequestMessage>`);
 }
 
-/** Depth-first search for the first element with this local name (response shapes nest differently per service). */
-export function find(element: XmlElement | undefined, name: string): XmlElement | undefined {
-  if (!element) return undefined;
-  if (element.name === name) return element;
-  for (const c of element.children) {
-    const hit = find(c, name);
-    if (hit) return hit;
-  }
-  return undefined;
-}
+/** The connector's search: the element or its shallowest descendant with this local name. */
+export { find };
 
 export function findAll(element: XmlElement | undefined, name: string, out: XmlElement[] = []): XmlElement[] {
   if (!element) return out;

@@ -1,10 +1,13 @@
 /**
  * HTTPS requests with a chosen client identity (the RA .p12, a PEM key/cert, or none), for the checks that look
  * at the mutual-TLS handshake itself: a refusal in the handshake surfaces as a socket error, never as an HTTP
- * status, which is what the checks assert. One fresh connection per request (agent: false), so a refused
- * identity never rides on an accepted session.
+ * status, which is what the checks assert. The request itself is the connector's (transport.ts sendMutualTls), on
+ * a fresh connection each time (no pool), so a refused identity never rides on an accepted session. What differs
+ * here: the raw outcome is kept, and only the server refusing us counts as HandshakeRefused — a TLS alert, or a
+ * reset after the TCP connection was made and before any HTTP answer. Nothing listening, a timeout or an
+ * oversized answer are plain errors: a refusal check must not pass when there is no server at all.
  */
-import https from 'node:https';
+import { isReset, ResponseTooLarge, SendFailure, sendMutualTls, TimedOut, type MutualTlsOptions } from '../../core/connectors/symantec-mpki/transport.js';
 
 export type ClientIdentity =
   | { kind: 'pfx'; pfx: Buffer; passphrase: string }
@@ -18,11 +21,24 @@ export interface RawResponse {
   durationMs: number;
 }
 
-/** The TLS or socket error that ended a request before any HTTP answer (the handshake refused it). */
+/** The server ended the connection before any HTTP answer: a TLS alert, or a reset after the TCP connect. */
 export class HandshakeRefused extends Error {
-  constructor(readonly code: string, message: string) {
+  constructor(
+    readonly code: string,
+    message: string,
+    /** Our side of the handshake had completed: the server cut the connection while the request went out. */
+    readonly afterHandshake = false,
+  ) {
     super(message);
     this.name = 'HandshakeRefused';
+  }
+}
+
+/** Anything else that ended a request without an answer (nothing listening, timeout, answer too large, …). */
+export class RequestFailed extends Error {
+  constructor(readonly code: string, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'RequestFailed';
   }
 }
 
@@ -39,56 +55,50 @@ export interface MtlsRequest {
 
 const RESPONSE_LIMIT = 16 * 1024 * 1024;
 
-export function mtlsRequest(request: MtlsRequest): Promise<RawResponse> {
-  const url = new URL(request.url);
-  const started = performance.now();
-  const identity =
-    request.identity.kind === 'pfx'
-      ? { pfx: request.identity.pfx, passphrase: request.identity.passphrase }
-      : request.identity.kind === 'pem'
-        ? { key: request.identity.key, cert: request.identity.cert }
-        : {};
-  return new Promise((resolve, reject) => {
-    const req = https.request(
-      {
-        hostname: url.hostname,
-        port: url.port || 443,
-        path: `${url.pathname}${url.search}`,
-        method: request.method ?? 'GET',
-        headers: request.headers,
-        agent: false,
-        ...(request.ca ? { ca: request.ca } : {}),
-        ...identity,
-        timeout: request.timeoutMs ?? 15_000,
-      },
-      (res) => {
-        const chunks: Buffer[] = [];
-        let size = 0;
-        res.on('data', (chunk: Buffer) => {
-          size += chunk.length;
-          if (size > RESPONSE_LIMIT) req.destroy(new Error('response over 16 MiB'));
-          else chunks.push(chunk);
-        });
-        res.on('end', () =>
-          resolve({
-            status: res.statusCode ?? 0,
-            headers: Object.fromEntries(Object.entries(res.headers).map(([k, v]) => [k, Array.isArray(v) ? v.join(', ') : (v ?? '')])),
-            body: Buffer.concat(chunks),
-            durationMs: performance.now() - started,
-          }),
-        );
-        res.on('error', reject);
-      },
-    );
-    req.on('timeout', () => req.destroy(new HandshakeRefused('ETIMEDOUT', 'no answer before the timeout')));
-    req.on('error', (error: NodeJS.ErrnoException) =>
-      reject(error instanceof HandshakeRefused ? error : new HandshakeRefused(error.code ?? 'ERROR', error.message)),
-    );
-    req.end(request.body === undefined ? undefined : typeof request.body === 'string' ? request.body : Buffer.from(request.body));
-  });
+/** A TLS alert from the peer (OpenSSL's "ssl/tls alert …", Node's ERR_SSL_*_ALERT_*). */
+function isTlsAlert(error: unknown): boolean {
+  const e = error as NodeJS.ErrnoException | undefined;
+  return /ALERT/i.test(e?.code ?? '') || /alert/i.test(e?.message ?? '');
 }
 
-/** Either the HTTP status, or how the connection ended without one. */
+/** Whether a failed request is the server refusing us in the handshake (see the module comment). */
+export function refusedByServer(failure: SendFailure): boolean {
+  if (failure.responded) return false;
+  return isTlsAlert(failure.cause) || (failure.connected && isReset(failure.cause));
+}
+
+export async function mtlsRequest(request: MtlsRequest): Promise<RawResponse> {
+  const started = performance.now();
+  const identity = request.identity;
+  const tls: MutualTlsOptions = {
+    ...(identity.kind === 'pfx' ? { pfx: identity.pfx, passphrase: identity.passphrase } : identity.kind === 'pem' ? { key: identity.key, cert: identity.cert } : {}),
+    ...(request.ca ? { ca: request.ca } : {}),
+  };
+  try {
+    const answer = await sendMutualTls(request.url, {
+      tls,
+      method: request.method ?? 'GET',
+      headers: request.headers ?? {},
+      ...(request.body !== undefined ? { body: typeof request.body === 'string' ? Buffer.from(request.body, 'utf8') : Buffer.from(request.body) } : {}),
+      timeoutMs: request.timeoutMs ?? 15_000,
+      maxResponseBytes: RESPONSE_LIMIT,
+    });
+    return {
+      status: answer.status,
+      headers: Object.fromEntries(Object.entries(answer.headers).map(([k, v]) => [k, Array.isArray(v) ? v.join(', ') : (v ?? '')])),
+      body: answer.body,
+      durationMs: performance.now() - started,
+    };
+  } catch (error) {
+    const cause = error instanceof SendFailure ? error.cause : error;
+    const code = cause instanceof TimedOut ? 'ETIMEDOUT' : cause instanceof ResponseTooLarge ? 'ETOOLARGE' : ((cause as NodeJS.ErrnoException)?.code ?? 'ERROR');
+    const message = (cause as Error)?.message ?? String(cause);
+    if (error instanceof SendFailure && refusedByServer(error)) throw new HandshakeRefused(code, message, error.secured);
+    throw new RequestFailed(code, message, { cause: error });
+  }
+}
+
+/** Either the HTTP status, or how the server refused the connection; other failures are thrown (RequestFailed). */
 export async function attempt(request: MtlsRequest): Promise<{ answered: true; status: number } | { answered: false; code: string; message: string }> {
   try {
     const response = await mtlsRequest(request);

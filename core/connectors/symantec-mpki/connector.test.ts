@@ -16,7 +16,7 @@ import { ConnectorError } from '../types.js';
 import type { SoapPoster } from './client.js';
 import { checkServer, SymantecMpkiConnector, SymantecPendingError } from './connector.js';
 import type { SoapHttpAnswer } from './transport.js';
-import { REQUEST_TYPES, SERVICES, TOKEN_TYPES, VALUE_TYPES, WS_TRUST_NS } from './wire.js';
+import { REQUEST_TYPES, REVOCATION_REASON_MAP, REVOCATION_REASONS, SERVICES, TOKEN_TYPES, VALUE_TYPES, WS_TRUST_NS } from './wire.js';
 
 const OID = '2.16.840.1.113733.1.16.1.2.3.1.1.47196109';
 const OID2 = '2.16.840.1.113733.1.16.1.2.3.1.1.47196110';
@@ -212,6 +212,57 @@ describe('Symantec MPKI connector (hand-written envelopes)', () => {
     expect(state).toMatchObject({ status: 'revoked', revokedAt: new Date(1_700_000_000_000) });
     expect(recorder.of('searchCertificate').map((s) => childText(s.body, 'startIndex') ?? '0')).toEqual(['0', '2']);
     expect(at(recorder.of('searchCertificate')[0]!.body, 'serialNumber')).toBeDefined();
+  });
+
+  const managementAnswer = (status: (serial: string) => string) => (action: string, body: XmlElement) => {
+    const m = SERVICES.management.namespace;
+    if (action.endsWith('/updateCertificateStatus')) {
+      return envelope(`<m:updateCertificateStatusResponse xmlns:m="${m}"><m:version>1.0</m:version><m:successCode>0</m:successCode><m:successMsg>Success</m:successMsg><m:revocationCount>1</m:revocationCount></m:updateCertificateStatusResponse>`);
+    }
+    return envelope(`<m:searchCertificateResponse xmlns:m="${m}"><m:certificateCount>1</m:certificateCount><m:certificateList>${status(childText(body, 'serialNumber') ?? '')}</m:certificateList><m:moreCertificateAvailable>false</m:moreCertificateAvailable><m:version>1.0</m:version></m:searchCertificateResponse>`);
+  };
+
+  it('maps a hold to Suspend and removeFromCRL to Resume (never a permanent Revoke), other reasons by the wire table', async () => {
+    const { recorder, connector } = connectorWith(managementAnswer(() => ''));
+    await connector.revoke(leafSerial, 'certificateHold');
+    await connector.revoke(leafSerial, 'removeFromCRL');
+    await connector.revoke(leafSerial, 'superseded');
+    await connector.revoke(leafSerial);
+    const sent = recorder.of('updateCertificateStatus').map((s) => [childText(s.body, 'operationType'), childText(s.body, 'revocationReason')]);
+    expect(sent).toEqual([
+      ['Suspend', undefined],
+      ['Resume', undefined],
+      ['Revoke', 'Superseded'],
+      ['Revoke', 'Unspecified'],
+    ]);
+  });
+
+  it('wire reason table is two-way and covers every wire reason', () => {
+    for (const wire of REVOCATION_REASONS) expect(REVOCATION_REASON_MAP.toWire[REVOCATION_REASON_MAP.fromWire[wire]]).toBe(wire);
+    expect(REVOCATION_REASON_MAP.toWire.certificateHold).toBeUndefined();
+  });
+
+  it('status is unknown when the search finds only other serials (never another certificate\'s status)', async () => {
+    const item = `<m:certificateInformation><m:seatId>s</m:seatId><m:status>REVOKED</m:status><m:serialNumber>0abc</m:serialNumber></m:certificateInformation>`;
+    const { connector } = connectorWith(managementAnswer(() => item));
+    expect(await connector.status(leafSerial)).toEqual({ status: 'unknown' });
+  });
+
+  it('a token that is not a certificate is a bad-response ConnectorError, not a raw parser error', async () => {
+    const { connector } = connectorWith(defaultAnswer(() => tokenResponse(`<v:requestedVSSecurityToken><v:binarySecurityToken>${Buffer.from('garbage token').toString('base64')}</v:binarySecurityToken></v:requestedVSSecurityToken>`)));
+    const error = await connector.enroll({ key: { csr }, subject: 'CN=jdoe', profile: { certificateType: 'user', params: { profileOid: OID, seatId: 'a@b.c', common_name: 'jdoe' } } }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ConnectorError);
+    expect(error).toMatchObject({ code: 'bad-response' });
+  });
+
+  it('takes the Required/Optional Fields from profile.fields (the engine keeps them apart from params)', async () => {
+    const { recorder, connector } = connectorWith(defaultAnswer(() => tokenResponse(`<v:requestedVSSecurityToken><v:binarySecurityToken>${Buffer.from(leaf).toString('base64')}</v:binarySecurityToken></v:requestedVSSecurityToken>`)));
+    await connector.enroll({ key: { csr }, subject: 'CN=jdoe', profile: { certificateType: 'user', params: { profileOid: OID }, fields: { seatId: 'f@example.com', common_name: 'from fields' } } });
+    const inner = child(recorder.of('requestSecurityToken')[0]!.body, 'requestVSSecurityToken')!;
+    expect(children(inner, 'nameValuePair').map((p) => [childText(p, 'name'), childText(p, 'value')])).toEqual([
+      ['mail_email', 'f@example.com'],
+      ['common_name', 'from fields'],
+    ]);
   });
 
   it('reads the VeriSign policy schema\'s nested field form (subjectNameAttribute > … > attributeNameValueProperty)', async () => {

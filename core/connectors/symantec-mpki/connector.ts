@@ -11,7 +11,8 @@
  * locally generated keys on the VSP"), or, with caParams.tokenType PKCS12, a key the CA makes (key-escrow profiles,
  * §A.8 #15). Revocation by serial with updateCertificateStatus; status by searchCertificate.
  *
- * Reserved params (never sent as fields): profileOid, tokenType. Every other param is a field by its name.
+ * Reserved params (never sent as fields): profileOid, tokenType. Every other param is a field by its name; the
+ * configuration's request fields (profile.fields) come on top and win over a param of the same name.
  */
 import type { KeyObject } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
@@ -29,7 +30,7 @@ import * as texts from '../texts.js';
 import { type CaConnector, type CertificateState, type ConnectionTest, ConnectorError, type EnrollmentRequest, type IssuedCredential } from '../types.js';
 import { SymantecFault, SymantecMpkiClient, type SoapPoster, type SymantecPolicy, type TokenResponse } from './client.js';
 import { type SymantecExchange, SymantecTransport } from './transport.js';
-import type { RevocationReasonName, TokenTypeName } from './wire.js';
+import { revocationOperation, type TokenTypeName } from './wire.js';
 
 export const RESERVED_PARAMS = ['profileOid', 'tokenType'] as const;
 /** The configuration's field that carries the seat ID (doctor's rule symantec-seat-id names it too). */
@@ -98,17 +99,6 @@ function toConnectorError(error: unknown): unknown {
   }
   return new ConnectorError('rejected', error.message, { assumption: true, detail: `${error.faultcode}: ${error.faultstring}`, cause: error });
 }
-
-const REASONS: Partial<Record<RevocationReason, RevocationReasonName>> = {
-  unspecified: 'Unspecified',
-  keyCompromise: 'KeyCompromise',
-  cACompromise: 'CACompromise',
-  affiliationChanged: 'AffiliationChanged',
-  superseded: 'Superseded',
-  cessationOfOperation: 'CessationOfOperation',
-  privilegeWithdrawn: 'PrivilegeWithdrawn',
-  aACompromise: 'AACompromise',
-};
 
 const normalSerial = (serial: string) => serial.replace(/[:\s]/g, '').toLowerCase().replace(/^0+(?=.)/, '');
 
@@ -250,7 +240,7 @@ export class SymantecMpkiConnector implements CaConnector {
     if (!['X509v3', 'PKCS7', 'PKCS12'].includes(tokenType)) throw new ConnectorError('configuration', `Unknown token type "${tokenType}"`, { assumption: true });
     // Fields are checked against the profile before anything is sent.
     const policy = (await this.profiles()).find((p) => p.oid === profileOid);
-    const nameValuePairs = this.fieldsFor(params, policy);
+    const nameValuePairs = this.fieldsFor({ ...params, ...(request.profile.fields ?? {}) }, policy);
     let csr: Uint8Array | undefined;
     let privateKey: KeyObject | undefined;
     if ('csr' in request.key) {
@@ -307,8 +297,13 @@ export class SymantecMpkiConnector implements CaConnector {
     } catch (error) {
       throw new ConnectorError('bad-response', texts.unexpectedAnswer(`the token could not be read: ${(error as Error).message}`).text, { assumption: true, cause: error });
     }
+    let parsed;
+    try {
+      parsed = parseCertificate(certificate);
+    } catch (error) {
+      throw new ConnectorError('bad-response', texts.unexpectedAnswer(`the token is not a certificate: ${(error as Error).message}`).text, { assumption: true, cause: error });
+    }
     if (chain.length) this.chain = chain;
-    const parsed = parseCertificate(certificate);
     return {
       certificate,
       chain: chain.length ? chain : [...this.chain],
@@ -323,11 +318,8 @@ export class SymantecMpkiConnector implements CaConnector {
   async revoke(serialHex: string, reason?: RevocationReason): Promise<void> {
     let result;
     try {
-      result = await this.client().updateCertificateStatus({
-        serialNumber: normalSerial(serialHex),
-        operationType: 'Revoke',
-        revocationReason: (reason && REASONS[reason]) ?? 'Unspecified',
-      });
+      // A hold is a Suspend (reversible), removeFromCRL a Resume: never a permanent Revoke.
+      result = await this.client().updateCertificateStatus({ serialNumber: normalSerial(serialHex), ...revocationOperation(reason) });
     } catch (error) {
       throw toConnectorError(error);
     }
@@ -342,7 +334,8 @@ export class SymantecMpkiConnector implements CaConnector {
     } catch (error) {
       throw toConnectorError(error);
     }
-    const item = found.find((c) => c.serialNumber !== undefined && normalSerial(c.serialNumber) === normalSerial(serialHex)) ?? found[0];
+    // Only this serial's own record: another certificate's status is no answer (unknown instead).
+    const item = found.find((c) => c.serialNumber !== undefined && normalSerial(c.serialNumber) === normalSerial(serialHex));
     switch (item?.status?.toUpperCase()) {
       case 'VALID':
         return { status: 'valid' };

@@ -9,7 +9,10 @@
  *   class SymantecMpkiClient(server, poster) {getPolicies, requestSecurityToken, updateCertificateStatus, searchCertificate, getStatus}
  *   class SymantecFault {faultcode, faultstring, errorcode, detailMessage}; message "<message> (<errorcode>)"
  *   class SymantecTransport({pfx, passphrase, trustedCertificates?, timeoutMs?, maxResponseBytes?, clock?, onExchange?}) {post, close}
- *   wire.ts: the wire contract shared with simulators/symantec-mpki
+ *   sendMutualTls(url, {agent?|tls?, method?, headers?, body?, timeoutMs, maxResponseBytes}) → {status, contentType, headers, body};
+ *     failures are SendFailure {cause, reusedSocket, responded, connected, secured}; isReset(error)
+ *   wire.ts: the wire contract shared with simulators/symantec-mpki (REVOCATION_REASON_MAP {toWire, fromWire},
+ *     revocationOperation(reason) → {operationType, revocationReason?})
  */
 export { SymantecMpkiConnector, SymantecPendingError, checkServer, readRaCertificate, RESERVED_PARAMS, SEAT_ID_FIELD, DEFAULT_SEAT_ATTRIBUTE, type SymantecConnectorOptions } from './connector.js';
 export {
@@ -27,4 +30,17 @@ export {
   type CertificateInformation,
   type HealthStatus,
 } from './client.js';
-export { SymantecTransport, type SymantecExchange, type SymantecTransportOptions, type SoapHttpAnswer, DEFAULT_RESPONSE_LIMIT, DEFAULT_TIMEOUT_MS } from './transport.js';
+export {
+  SymantecTransport,
+  sendMutualTls,
+  SendFailure,
+  isReset,
+  type MutualTlsOptions,
+  type MutualTlsRequest,
+  type MutualTlsAnswer,
+  type SymantecExchange,
+  type SymantecTransportOptions,
+  type SoapHttpAnswer,
+  DEFAULT_RESPONSE_LIMIT,
+  DEFAULT_TIMEOUT_MS,
+} from './transport.js';

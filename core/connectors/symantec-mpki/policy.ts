@@ -29,10 +29,13 @@ export interface SymantecCa {
 }
 
 
-/** The first descendant with a local name (breadth first). */
+/**
+ * The element itself or its first descendant with a local name, breadth first (the shallowest wins: response
+ * shapes nest differently per service). The suite's messages.ts uses this one too.
+ */
 export function find(element: XmlElement | undefined, name: string): XmlElement | undefined {
   if (!element) return undefined;
-  const queue = [...element.children];
+  const queue = [element];
   while (queue.length) {
     const next = queue.shift()!;
     if (next.name === name) return next;

@@ -19,7 +19,7 @@ import { loadTestPki, type TestPki } from '../../../fixtures/test-pki.js';
 import * as texts from '../texts.js';
 import { SymantecMpkiConnector } from './connector.js';
 import type { SymantecExchange } from './transport.js';
-import { SERVICES } from './wire.js';
+import { SERVICES, soapAction } from './wire.js';
 
 const POLICIES = `<?xml version="1.0"?><s:Envelope xmlns:s="http://schemas.xmlsoap.org/soap/envelope/"><s:Body><p:getPoliciesResponse xmlns:p="${SERVICES.policy.namespace}"><p:response><p:policies><p:policy><p:policyOIDReference>0</p:policyOIDReference></p:policy></p:policies></p:response><p:oIDs><p:oID><p:value>1.2.3.4</p:value><p:oIDReferenceID>0</p:oIDReferenceID></p:oID></p:oIDs></p:getPoliciesResponse></s:Body></s:Envelope>`;
 
@@ -27,8 +27,10 @@ describe('Symantec transport: SOAP over mutual TLS', () => {
   let pki: TestPki;
   let server: Server;
   let host: string;
-  let mode: 'ok' | 'huge' | 'silent' = 'ok';
+  let mode: 'ok' | 'huge' | 'silent' | 'drop-reused' | 'cut' = 'ok';
+  const seenSockets = new WeakSet<object>();
   const peers: string[] = [];
+  const actions: string[] = [];
   let rogueP12: string;
   let expiredP12: string;
   let roguePem: string;
@@ -46,9 +48,19 @@ describe('Symantec transport: SOAP over mutual TLS', () => {
       },
       (req, res) => {
         peers.push(String((req.socket as TLSSocket).getPeerCertificate().subject?.CN ?? ''));
+        actions.push(String(req.headers.soapaction ?? ''));
         req.resume();
         req.on('end', () => {
           if (mode === 'silent') return;
+          // A keep-alive connection the server has closed: whatever comes on it again is reset, unanswered.
+          if (mode === 'drop-reused' && seenSockets.has(req.socket)) return void req.socket.destroy();
+          seenSockets.add(req.socket);
+          if (mode === 'cut') {
+            res.writeHead(200, { 'content-type': 'text/xml', 'content-length': '100000' });
+            res.write('<x>');
+            setTimeout(() => req.socket.destroy(), 20);
+            return;
+          }
           res.writeHead(200, { 'content-type': 'text/xml' });
           res.end(mode === 'huge' ? `<x>${'a'.repeat(1100 * 1024)}</x>` : POLICIES);
         });
@@ -80,6 +92,8 @@ describe('Symantec transport: SOAP over mutual TLS', () => {
     expect(await c.profileOids()).toEqual(['1.2.3.4']);
     expect(peers.at(-1)).toBe('Registration Authority 1234567890123');
     expect(exchanges[0]).toMatchObject({ url: `https://${host}/pki-ws/policyService`, status: 200, soapAction: `${SERVICES.policy.namespace}/requestPolicies` });
+    // On the wire: exactly soapAction(service, operation), quoted as SOAP 1.1 §6.1.1 writes it.
+    expect(actions.at(-1)).toBe(`"${soapAction('policy', 'requestPolicies')}"`);
     c.close();
   });
 
@@ -105,6 +119,33 @@ describe('Symantec transport: SOAP over mutual TLS', () => {
     // An RA .p12 without a chain (the test RA's .p12 carries the test root, which Node then trusts as well).
     const test = await connector(rogueP12, 'p', { trusted: [roguePem] }).testConnection();
     expect(test).toMatchObject({ ok: false, code: 'authentication', message: texts.symantecServerNotTrusted().text });
+  });
+
+  it('retries once on a fresh connection when a pooled keep-alive socket is reset (not an RA refusal)', async () => {
+    mode = 'drop-reused';
+    const exchanges: SymantecExchange[] = [];
+    const c = connector(pki.identities['symantec-ra'].p12Path, TEST_PKI_PASSWORD, { exchanges });
+    try {
+      expect(await c.profileOids()).toEqual(['1.2.3.4']);
+      // The second request goes out on the pooled socket, which the server now resets.
+      expect((await c.profiles(true)).map((p) => p.oid)).toEqual(['1.2.3.4']);
+      expect(exchanges.map((e) => e.status)).toEqual([200, 200]);
+    } finally {
+      mode = 'ok';
+      c.close();
+    }
+  });
+
+  it('a reset in the middle of the answer is not blamed on the RA certificate', async () => {
+    mode = 'cut';
+    const c = connector(pki.identities['symantec-ra'].p12Path, TEST_PKI_PASSWORD);
+    try {
+      const error = await c.profiles().catch((e: unknown) => e);
+      expect(error).toMatchObject({ code: 'unreachable' });
+    } finally {
+      mode = 'ok';
+      c.close();
+    }
   });
 
   it('stops reading an answer over 1 MiB and gives up on a silent server', async () => {

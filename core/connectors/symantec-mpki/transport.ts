@@ -8,7 +8,8 @@
  *   - nothing listens / timeout / oversized or non-XML answer → unreachable / timeout / bad-response
  * Every exchange can be recorded through `onExchange`, so suites can put the wire in their reports.
  */
-import { request as httpsRequest, Agent } from 'node:https';
+import type { IncomingHttpHeaders } from 'node:http';
+import { request as httpsRequest, Agent, type RequestOptions } from 'node:https';
 import { createSecureContext, rootCertificates } from 'node:tls';
 import { type Clock, systemClock } from '../../clock.js';
 import { parseCertificate } from '../../pki/certificate.js';
@@ -77,6 +78,8 @@ const SERVER_TRUST_CODES = new Set([
 
 export class SymantecTransport {
   private readonly agent: Agent;
+  /** The TLS options of the pool, for a request on a connection of its own. */
+  private readonly tls: MutualTlsOptions;
   private readonly timeoutMs: number;
   private readonly limit: number;
   /** The RA certificate's validity, to say "expired" even when the server's alert does not. */
@@ -101,15 +104,26 @@ export class SymantecTransport {
     this.raCertificate = { subject: parsed.subject.toString(), notAfter: parsed.notAfter, notBefore: parsed.notBefore, serialHex: parsed.serialHex };
     this.timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
     this.limit = options.maxResponseBytes ?? DEFAULT_RESPONSE_LIMIT;
-    this.agent = new Agent({ keepAlive: true, maxSockets: 8, pfx, passphrase: options.passphrase, ca, minVersion: 'TLSv1.2' });
+    this.tls = { pfx, passphrase: options.passphrase, ca, minVersion: 'TLSv1.2' };
+    this.agent = new Agent({ keepAlive: true, maxSockets: 8, ...this.tls });
   }
 
-  /** POSTs a SOAP envelope; the HTTP answer whatever its status (a SOAP fault comes with 500). */
+  /**
+   * POSTs a SOAP envelope; the HTTP answer whatever its status (a SOAP fault comes with 500). A pooled keep-alive
+   * socket the server has already closed fails with a reset before any answer: that is tried once more, on a
+   * fresh TLS connection, instead of being taken for a refused RA certificate.
+   */
   async post(url: string, soapAction: string, requestXml: string): Promise<SoapHttpAnswer> {
     const started = performance.now();
     const record = (part: Partial<SymantecExchange>) => this.options.onExchange?.({ url, soapAction, requestXml, ms: performance.now() - started, ...part });
     try {
-      const answer = await this.send(url, soapAction, requestXml);
+      let answer: SoapHttpAnswer;
+      try {
+        answer = await this.send(url, soapAction, requestXml, false);
+      } catch (error) {
+        if (!(error instanceof SendFailure && error.reusedSocket && !error.responded && isReset(error.cause))) throw error;
+        answer = await this.send(url, soapAction, requestXml, true);
+      }
       record({ status: answer.status, responseXml: answer.body });
       return answer;
     } catch (error) {
@@ -123,40 +137,25 @@ export class SymantecTransport {
     this.agent.destroy();
   }
 
-  private send(url: string, soapAction: string, body: string): Promise<SoapHttpAnswer> {
-    return new Promise((resolve, reject) => {
-      const payload = Buffer.from(body, 'utf8');
-      const req = httpsRequest(
-        url,
-        {
-          method: 'POST',
-          agent: this.agent,
-          headers: { 'content-type': 'text/xml; charset=utf-8', soapaction: `"${soapAction}"`, 'content-length': payload.byteLength },
-        },
-        (res) => {
-          const chunks: Buffer[] = [];
-          let size = 0;
-          res.on('data', (chunk: Buffer) => {
-            size += chunk.byteLength;
-            if (size > this.limit) {
-              res.destroy();
-              reject(new ResponseTooLarge(this.limit));
-              return;
-            }
-            chunks.push(chunk);
-          });
-          res.on('end', () => resolve({ status: res.statusCode ?? 0, contentType: String(res.headers['content-type'] ?? ''), body: Buffer.concat(chunks).toString('utf8') }));
-          res.on('error', reject);
-        },
-      );
-      req.setTimeout(this.timeoutMs, () => req.destroy(new TimedOut(this.timeoutMs)));
-      req.on('error', reject);
-      req.end(payload);
+  /**
+   * One POST. The request function the suites reuse (suites/symantec-mpki/mtls.ts) is sendMutualTls; `fresh`
+   * bypasses the keep-alive pool.
+   */
+  private async send(url: string, soapAction: string, body: string, fresh: boolean): Promise<SoapHttpAnswer> {
+    const answer = await sendMutualTls(url, {
+      ...(fresh ? { tls: this.tls } : { agent: this.agent }),
+      headers: { 'content-type': 'text/xml; charset=utf-8', soapaction: `"${soapAction}"` },
+      body: Buffer.from(body, 'utf8'),
+      timeoutMs: this.timeoutMs,
+      maxResponseBytes: this.limit,
     });
+    return { status: answer.status, contentType: answer.contentType, body: answer.body.toString('utf8') };
   }
 
   private mapError(error: unknown, url: string): ConnectorError {
     if (error instanceof ConnectorError) return error;
+    const failure = error instanceof SendFailure ? error : undefined;
+    if (failure) error = failure.cause;
     if (error instanceof TimedOut) return new ConnectorError('timeout', texts.operationTimedOut().text, { assumption: true, detail: error.message, cause: error });
     if (error instanceof ResponseTooLarge) return new ConnectorError('bad-response', texts.unexpectedAnswer(error.message).text, { assumption: true, cause: error });
     const e = error as NodeJS.ErrnoException & { reason?: string };
@@ -170,9 +169,11 @@ export class SymantecTransport {
     const expiredLocally = now > this.raCertificate.notAfter.getTime();
     const refusal = REFUSAL_CAUSES.find(([pattern]) => pattern.test(message));
     // With TLS 1.3 the server checks our certificate after our Finished: its refusal then reaches us as a reset
-    // ("socket hang up") before any HTTP answer, not as a handshake alert.
-    const reset = code === 'ECONNRESET' || code === 'EPIPE' || /socket hang up/i.test(message);
-    const looksLikeHandshake = refusal !== undefined || /SSL|TLS|alert|handshake/i.test(message) || reset;
+    // ("socket hang up") before any HTTP answer, not as a handshake alert. Only a reset on a fresh connection
+    // before the first response byte is that; a reset on a pooled socket or during the answer is the network's.
+    const reset = isReset(error);
+    const raRefusal = reset && failure !== undefined && failure.connected && !failure.reusedSocket && !failure.responded;
+    const looksLikeHandshake = refusal !== undefined || (!reset && /SSL|TLS|alert|handshake/i.test(message)) || raRefusal;
     if (looksLikeHandshake) {
       const cause = expiredLocally ? `the RA certificate expired on ${this.raCertificate.notAfter.toISOString()}` : (refusal?.[1] ?? 'the RA certificate was refused in the TLS handshake');
       const t = texts.symantecRaRefused(cause);
@@ -188,16 +189,115 @@ export class SymantecTransport {
   }
 }
 
-class TimedOut extends Error {
+export class TimedOut extends Error {
   constructor(ms: number) {
     super(`no answer within ${ms} ms`);
   }
 }
 
-class ResponseTooLarge extends Error {
+export class ResponseTooLarge extends Error {
   constructor(limit: number) {
     super(`the answer is larger than ${limit} bytes`);
   }
+}
+
+/**
+ * A failed request and where it failed: on a pooled (reused) socket or not, after the TCP connection was made or
+ * not (a refused connection is not a TLS refusal), after the response began or not.
+ */
+export class SendFailure extends Error {
+  constructor(
+    override readonly cause: unknown,
+    readonly reusedSocket: boolean,
+    readonly responded: boolean,
+    readonly connected: boolean = false,
+    /** Our side of the TLS handshake completed: the request was being sent. */
+    readonly secured: boolean = false,
+  ) {
+    super((cause as Error)?.message ?? String(cause));
+  }
+}
+
+/** The peer dropped the connection: ECONNRESET, EPIPE or Node's "socket hang up". */
+export function isReset(error: unknown): boolean {
+  const e = error as NodeJS.ErrnoException | undefined;
+  return e?.code === 'ECONNRESET' || e?.code === 'EPIPE' || /socket hang up/i.test(e?.message ?? '');
+}
+
+export type MutualTlsOptions = Pick<RequestOptions, 'pfx' | 'passphrase' | 'ca' | 'minVersion' | 'cert' | 'key' | 'rejectUnauthorized' | 'servername'>;
+
+export interface MutualTlsRequest {
+  /** A keep-alive pool; without it, a connection of its own with `tls`. */
+  agent?: Agent;
+  tls?: MutualTlsOptions;
+  method?: string;
+  headers?: Record<string, string>;
+  body?: Buffer;
+  timeoutMs: number;
+  maxResponseBytes: number;
+}
+
+export interface MutualTlsAnswer {
+  status: number;
+  contentType: string;
+  headers: IncomingHttpHeaders;
+  body: Buffer;
+}
+
+/**
+ * One HTTPS request with a client certificate, the answer read up to maxResponseBytes. Failures are SendFailure
+ * wrapping TimedOut, ResponseTooLarge or the socket's error, so callers can tell a stale pooled socket and a reset
+ * mid-answer from a refusal. Shared with the suite's raw mutual-TLS probes (suites/symantec-mpki/mtls.ts).
+ */
+export function sendMutualTls(url: string, request: MutualTlsRequest): Promise<MutualTlsAnswer> {
+  return new Promise((resolve, reject) => {
+    const payload = request.body ?? Buffer.alloc(0);
+    let responded = false;
+    let connected = false;
+    let settled = false;
+    const req = httpsRequest(url, {
+      method: request.method ?? 'POST',
+      ...(request.agent ? { agent: request.agent } : { agent: false, ...request.tls }),
+      headers: { ...request.headers, ...(request.body !== undefined ? { 'content-length': payload.byteLength } : {}) },
+    });
+    let secured = false;
+    req.on('socket', (socket) => {
+      if (!socket.connecting) connected = secured = true;
+      else {
+        socket.once('connect', () => (connected = true));
+        socket.once('secureConnect', () => (secured = true));
+      }
+    });
+    const fail = (error: unknown) => {
+      if (settled) return;
+      settled = true;
+      reject(new SendFailure(error, req.reusedSocket, responded, connected, secured));
+    };
+    req.on('response', (res) => {
+      responded = true;
+      const chunks: Buffer[] = [];
+      let size = 0;
+      res.on('data', (chunk: Buffer) => {
+        size += chunk.byteLength;
+        if (size > request.maxResponseBytes) {
+          fail(new ResponseTooLarge(request.maxResponseBytes));
+          res.destroy();
+          return;
+        }
+        chunks.push(chunk);
+      });
+      res.on('end', () => {
+        if (settled) return;
+        settled = true;
+        resolve({ status: res.statusCode ?? 0, contentType: String(res.headers['content-type'] ?? ''), headers: res.headers, body: Buffer.concat(chunks) });
+      });
+      res.on('error', fail);
+      res.on('aborted', () => fail(Object.assign(new Error('the connection was reset during the answer'), { code: 'ECONNRESET' })));
+    });
+    req.setTimeout(request.timeoutMs, () => req.destroy(new TimedOut(request.timeoutMs)));
+    req.on('error', fail);
+    req.end(request.body !== undefined ? payload : undefined);
+  });
 }
 
 function raCertificateUnreadable(error: unknown): ConnectorError {

@@ -4,6 +4,7 @@
  * (simulators/symantec-mpki) and the MobileIron VSP connector (core/connectors/symantec-mpki).
  * Facts: ../shared/reference/vendor-apis.md §A (tags [C] confirmed, [I] inferred).
  */
+import type { RevocationReason } from '../../pki/crl.js';
 
 /** The production host MobileIron VSP's "Server" field defaults to (guide 000, Table 2-1). */
 export const SYMANTEC_DEFAULT_SERVER = 'pki-ws.symauth.com';
@@ -87,6 +88,35 @@ export const REVOCATION_REASONS = [
   'Superseded',
 ] as const;
 export type RevocationReasonName = (typeof REVOCATION_REASONS)[number];
+
+/**
+ * RFC 5280 reason (core/pki/crl.ts) <-> wire revocationReason, both ways from one table. certificateHold and
+ * removeFromCRL have no wire reason: they are the operations Suspend and Resume (revocationOperation).
+ */
+const REASON_PAIRS: ReadonlyArray<readonly [RevocationReason, RevocationReasonName]> = [
+  ['unspecified', 'Unspecified'],
+  ['keyCompromise', 'KeyCompromise'],
+  ['cACompromise', 'CACompromise'],
+  ['affiliationChanged', 'AffiliationChanged'],
+  ['superseded', 'Superseded'],
+  ['cessationOfOperation', 'CessationOfOperation'],
+  ['privilegeWithdrawn', 'PrivilegeWithdrawn'],
+  ['aACompromise', 'AACompromise'],
+];
+export const REVOCATION_REASON_MAP: {
+  readonly toWire: Readonly<Partial<Record<RevocationReason, RevocationReasonName>>>;
+  readonly fromWire: Readonly<Record<RevocationReasonName, RevocationReason>>;
+} = {
+  toWire: Object.freeze(Object.fromEntries(REASON_PAIRS)),
+  fromWire: Object.freeze(Object.fromEntries(REASON_PAIRS.map(([ours, wire]) => [wire, ours])) as Record<RevocationReasonName, RevocationReason>),
+};
+
+/** The updateCertificateStatus operation for a reason: a hold is Suspend, removeFromCRL is Resume, the rest Revoke. */
+export function revocationOperation(reason?: RevocationReason): { operationType: OperationType; revocationReason?: RevocationReasonName } {
+  if (reason === 'certificateHold') return { operationType: 'Suspend' };
+  if (reason === 'removeFromCRL') return { operationType: 'Resume' };
+  return { operationType: 'Revoke', revocationReason: (reason && REVOCATION_REASON_MAP.toWire[reason]) ?? 'Unspecified' };
+}
 /** bulkUpdateCertificateStatus takes at most this many serials, seats or profile OIDs (§A.4 [C]). */
 export const BULK_MAX = 100;
 /** userManagementService bulkDeleteUser takes at most this many seatIds (§A.5 [C] schema). */
