@@ -4,8 +4,7 @@
  * endpoints it announces.
  */
 import { rootCertificates } from 'node:tls';
-import { type AdjustableClock, systemClock } from '../core/clock.js';
-import { CertificateAuthority } from '../core/pki/ca.js';
+import type { AdjustableClock } from '../core/clock.js';
 import { DEFAULT_SCEP_CHALLENGE } from '../fixtures/defaults.js';
 import type { TestPki } from '../fixtures/test-pki.js';
 import type { Mount } from './mounts.js';
@@ -18,6 +17,7 @@ import type { Store } from './store/index.js';
 import { createGlobalSignEpki, EPKI_DEFAULTS } from './globalsign-epki/index.js';
 import { CertificateRepository } from './store/certificates.js';
 import { SerialGenerator } from '../core/pki/serial.js';
+import { symantecRaTrust } from '../fixtures/symantec-ra.js';
 import { toPem } from '../core/pki/pem.js';
 import { privateKeyToPem } from '../core/pki/keys.js';
 import { scepPath } from '../core/connectors/symantec-mpki/wire.js';
@@ -167,13 +167,7 @@ const symantecMpki: SimulatorFactory = {
       store: context.store,
       clock: context.clock,
       ca: issuer,
-      raTrust: {
-        // RA certificates are checked by OpenSSL against the real time, so they are issued on it too.
-        issuer: context.pki.issuingAuthority(systemClock, serials),
-        chainPem: [context.pki.issuingCa.certificate, context.pki.root.certificate].map((der) => toPem('CERTIFICATE', der)),
-        // Node's `crl` option wants a CRL from every CA of the chain: the root signs an empty one.
-        parents: [new CertificateAuthority({ certificate: context.pki.root.certificate, privateKey: context.pki.root.privateKey, clock: systemClock })],
-      },
+      raTrust: symantecRaTrust(context.pki, { serials }),
       registeredRaCertificates: [ra.certificate],
     });
     return {
