@@ -7,23 +7,15 @@ import { randomBytes } from 'node:crypto';
 import type { Clock } from '../../core/clock.js';
 import { parsePkcs12, buildPkcs12 } from '../../core/pki/pkcs12.js';
 import type { CertificateStatus, OperationType, RevocationReasonName } from '../../core/connectors/symantec-mpki/wire.js';
-import { SEARCH_PAGE_SIZE } from '../../core/connectors/symantec-mpki/wire.js';
-import { canonicalSerial, type CertificateRecord, CertificateStoreError, type RevocationReason } from '../store/certificates.js';
+import { REVOCATION_REASON_MAP, SEARCH_PAGE_SIZE } from '../../core/connectors/symantec-mpki/wire.js';
+import { canonicalSerial, type CertificateRecord, CertificateStoreError } from '../store/certificates.js';
 import { MpkiError } from './errors.js';
 import { SYMANTEC_DEFAULTS } from './fixtures.js';
 import type { MpkiService } from './service.js';
 import { type MpkiCertificate, type MpkiUser, type Passcode, passcodeKey, userKey } from './state.js';
 
-const REASONS: Record<RevocationReasonName, RevocationReason> = {
-  Unspecified: 'unspecified',
-  KeyCompromise: 'keyCompromise',
-  CACompromise: 'cACompromise',
-  AffiliationChanged: 'affiliationChanged',
-  CessationOfOperation: 'cessationOfOperation',
-  PrivilegeWithdrawn: 'privilegeWithdrawn',
-  AACompromise: 'aACompromise',
-  Superseded: 'superseded',
-};
+/** The wire's reason names to ours: the one table in wire.ts, shared with the connector. */
+const REASONS = REVOCATION_REASON_MAP.fromWire;
 
 export interface StatusTarget {
   serials?: string[];

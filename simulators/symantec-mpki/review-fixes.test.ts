@@ -19,6 +19,7 @@ import { RaTrust } from './ra.js';
 import { AUDIT_LIMIT, passcodeKey, seatKey, userKey } from './state.js';
 import { admin, call, csrBase64, envelope, loadTestPki, newSimulator, nvp, op, ORIGIN, peerOf, PUBLIC_BASE, rst } from './symantec.test-support.js';
 import { at, childText } from '../../core/soap/index.js';
+import { symantecRaTrust } from '../../fixtures/symantec-ra.js';
 
 const D = SYMANTEC_DEFAULTS;
 let pki: TestPki;
@@ -163,7 +164,7 @@ describe('CRL of issued certificates (6)', () => {
         store,
         clock: new AdjustableClock(),
         ca: pki.issuingAuthority(),
-        raTrust: { issuer: pki.issuingAuthority(), chainPem: [toPem('CERTIFICATE', pki.issuingCa.certificate)] },
+        raTrust: symantecRaTrust(pki),
       });
     const number = async (sim: SymantecMpki) => {
       const res = await sim.handler(new Request(`${PUBLIC_BASE}/pki-crl/symantec-mpki/LatestCRL.crl`), { address: '127.0.0.1', tls: false });

@@ -1,17 +1,16 @@
 /** Shared set-up of the Symantec MPKI tests: the test PKI, a simulator over a memory store, SOAP calls as the RA. */
 import { X509Certificate } from 'node:crypto';
-import { AdjustableClock, systemClock } from '../../core/clock.js';
-import { CertificateAuthority } from '../../core/pki/ca.js';
+import { AdjustableClock } from '../../core/clock.js';
 import type { Peer } from '../../core/http.js';
 import { buildCsr } from '../../core/pki/csr.js';
 import type { GeneralNameEntry } from '../../core/pki/general-names.js';
 import type { KeyPair } from '../../core/pki/keys.js';
-import { toPem } from '../../core/pki/pem.js';
 import { SERVICES, servicePath, type SymantecService, WS_TRUST_NS } from '../../core/connectors/symantec-mpki/wire.js';
 import { childText, parseSoapEnvelope, type XmlElement } from '../../core/soap/index.js';
 import { loadTestPki, type TestPki } from '../../fixtures/test-pki.js';
 import { createMemoryStore } from '../store/memory.js';
 import { createSymantecMpki, type SymantecMpki } from './index.js';
+import { symantecRaTrust } from '../../fixtures/symantec-ra.js';
 
 export const PUBLIC_BASE = 'http://127.0.0.1:8080';
 export const ORIGIN = 'https://127.0.0.1';
@@ -21,11 +20,7 @@ export async function newSimulator(pki: TestPki, clock = new AdjustableClock()):
     store: createMemoryStore(),
     clock,
     ca: pki.issuingAuthority(clock),
-    raTrust: {
-      issuer: pki.issuingAuthority(),
-      chainPem: [toPem('CERTIFICATE', pki.issuingCa.certificate), toPem('CERTIFICATE', pki.root.certificate)],
-      parents: [new CertificateAuthority({ certificate: pki.root.certificate, privateKey: pki.root.privateKey, clock: systemClock })],
-    },
+    raTrust: symantecRaTrust(pki),
     registeredRaCertificates: [pki.identities['symantec-ra'].certificate],
   });
   sim.setPublicBaseUrl(PUBLIC_BASE);

@@ -91,6 +91,14 @@ describe('mutual TLS with the RA certificate', () => {
     await expect(post(servicePath('healthcheck'), health, expired.identity)).rejects.toThrow();
   });
 
+  it('refuses in the handshake a client certificate from another CA of the same root (a device certificate), which is no RA', async () => {
+    const keys = await generateKeyPair({ type: 'rsa', bits: 2048 });
+    const device = await pki.issuingAuthority().issue({ subject: `CN=${D.raCommonName}`, publicKey: keys.publicKey, profile: { validityDays: 30, keyUsage: ['digitalSignature'], extendedKeyUsage: ['clientAuth'] } });
+    const identity = { key: privateKeyToPem(keys.privateKey), cert: [device.der, pki.issuingCa.certificate].map((d) => toPem('CERTIFICATE', d)).join('') };
+    await expect(post(servicePath('healthcheck'), health, identity)).rejects.toThrow();
+    expect((await post(servicePath('healthcheck'), health, ra())).status).toBe(200);
+  });
+
   it('refuses a revoked RA in the handshake once the CRL is re-applied', async () => {
     const fresh = await newRa({});
     expect((await post(servicePath('healthcheck'), health, fresh.identity)).status).toBe(200);

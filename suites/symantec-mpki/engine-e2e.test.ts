@@ -25,6 +25,7 @@ import { AndroidAgent, IosDevice } from '../../simulators/devices/index.js';
 import { startEmbeddedSimulators, type EmbeddedSimulators } from '../../simulators/embedded.js';
 import { createMemoryStore } from '../../simulators/store/memory.js';
 import { createSymantecMpki, listenSymantecMpki, SYMANTEC_DEFAULTS, type SymantecMpki } from '../../simulators/symantec-mpki/index.js';
+import { symantecRaTrust } from '../../fixtures/symantec-ra.js';
 
 type Dict = Record<string, unknown>;
 const D = SYMANTEC_DEFAULTS;
@@ -48,7 +49,7 @@ describe('Symantec connector over mutual TLS against the simulator', () => {
       store: createMemoryStore(),
       clock,
       ca: pki.issuingAuthority(clock),
-      raTrust: { issuer: pki.issuingAuthority(clock), chainPem: [pki.issuingCa.certificate, pki.root.certificate].map((der) => toPem('CERTIFICATE', der)) },
+      raTrust: symantecRaTrust(pki),
       registeredRaCertificates: [pki.identities['symantec-ra'].certificate],
     });
     sim.setPublicBaseUrl('http://127.0.0.1:9');

@@ -7,8 +7,7 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { AdjustableClock, systemClock } from '../../core/clock.js';
-import { CertificateAuthority } from '../../core/pki/ca.js';
+import { AdjustableClock } from '../../core/clock.js';
 import { toPem } from '../../core/pki/pem.js';
 import { SerialGenerator } from '../../core/pki/serial.js';
 import { TEST_PKI_PASSWORD } from '../../fixtures/defaults.js';
@@ -18,6 +17,7 @@ import { CertificateRepository } from '../../simulators/store/certificates.js';
 import { createMemoryStore } from '../../simulators/store/memory.js';
 import { createSymantecMpki, listenSymantecMpki, type SymantecMpki } from '../../simulators/symantec-mpki/index.js';
 import type { TargetSpec } from '../model.js';
+import { symantecRaTrust } from '../../fixtures/symantec-ra.js';
 
 export interface RunningSymantec {
   pki: TestPki;
@@ -44,13 +44,7 @@ export async function startSymantec(): Promise<RunningSymantec> {
     store,
     clock,
     ca,
-    // The RA certificates (the fixture's and those the admin surface issues) come from the test PKI's issuing CA.
-    raTrust: {
-      issuer: ca,
-      chainPem: [toPem('CERTIFICATE', pki.issuingCa.certificate), toPem('CERTIFICATE', pki.root.certificate)],
-      // Node's `crl` option checks the whole chain: the root signs its own (empty) CRL.
-      parents: [new CertificateAuthority({ certificate: pki.root.certificate, privateKey: pki.root.privateKey, clock: systemClock })],
-    },
+    raTrust: symantecRaTrust(pki),
     registeredRaCertificates: [pki.identities['symantec-ra'].certificate],
   });
   const tls = pki.identities['tls-server'];
