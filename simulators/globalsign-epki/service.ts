@@ -10,7 +10,7 @@ import type { CertificateAuthority } from '../../core/pki/ca.js';
 import { CsrError, parseCsr, type ParsedCsr } from '../../core/pki/csr.js';
 import { DistinguishedName, type DnAttributeInput } from '../../core/pki/names.js';
 import type { CertificateProfile } from '../../core/pki/profile.js';
-import type { CertificateRepository } from '../store/certificates.js';
+import { type CertificateRepository, newCertificateOf } from '../store/certificates.js';
 import { EpkiError } from './errors.js';
 import { type EpkiAccount, type EpkiOrder, type EpkiProfile, type EpkiState, type EpkiUser, ipAllowed, type LicencePack, ORDER_STATUS, passwordMatches } from './state.js';
 
@@ -162,17 +162,7 @@ export class EpkiService {
         ? await this.ca.issueFromCsr(key.csr, certificateProfile, { subject })
         : await this.ca.issue({ subject, publicKey: key.publicKey, profile: certificateProfile });
     const now = this.clock.now().toISOString();
-    this.repository.add({
-      serialHex: issued.serialHex,
-      issuer: this.issuerName,
-      subject: issued.subject.toString(),
-      notBefore: issued.notBefore.toISOString(),
-      notAfter: issued.notAfter.toISOString(),
-      der: Buffer.from(issued.der).toString('base64'),
-      profile: profile.profileId,
-      requester: order.userName,
-      transactionId: order.orderId,
-    });
+    this.repository.add(newCertificateOf(issued, this.issuerName, { profile: profile.profileId, requester: order.userName, transactionId: order.orderId }));
     const updated: EpkiOrder = {
       ...order,
       status: ORDER_STATUS.issued,

@@ -7,6 +7,7 @@
  * a store, not per issuer (random 126-bit serials make a cross-CA collision a non-event, and one key is simpler).
  */
 import { systemClock, type Clock } from '../../core/clock.js';
+import type { IssuedCertificate } from '../../core/pki/ca.js';
 import { serialContentFromHex } from '../../core/pki/serial.js';
 import { type Collection, type Store, writeBatched } from './index.js';
 
@@ -48,6 +49,23 @@ export type NewCertificate = Omit<CertificateRecord, 'status' | 'revokedAt' | 'r
   /** Default: the repository's clock. */
   issuedAt?: string;
 };
+
+/** The record of a certificate a CertificateAuthority just issued, as the simulators that issue by API add it. */
+export function newCertificateOf(
+  issued: IssuedCertificate,
+  issuer: string,
+  extra: Pick<NewCertificate, 'profile' | 'requester' | 'transactionId'> = {},
+): NewCertificate {
+  return {
+    serialHex: issued.serialHex,
+    issuer,
+    subject: issued.subject.toString(),
+    notBefore: issued.notBefore.toISOString(),
+    notAfter: issued.notAfter.toISOString(),
+    der: Buffer.from(issued.der).toString('base64'),
+    ...extra,
+  };
+}
 
 export type CertificateErrorCode = 'duplicate_serial' | 'not_found' | 'invalid_state' | 'invalid_serial' | 'invalid_date';
 

@@ -18,7 +18,7 @@ import type { CertificateProfile } from '../../core/pki/profile.js';
 import { buildCertsOnly, parseCertsOnly } from '../../core/scep/certs-only.js';
 import { TOKEN_TYPES, type TokenTypeName } from '../../core/connectors/symantec-mpki/wire.js';
 import type { CertificateRepository } from '../store/certificates.js';
-import { canonicalSerial } from '../store/certificates.js';
+import { canonicalSerial, newCertificateOf } from '../store/certificates.js';
 import { MpkiError } from './errors.js';
 import { SYMANTEC_DEFAULTS } from './fixtures.js';
 import { type MpkiCertificate, type MpkiProfile, type MpkiState, type RaRecord, seatKey, type StoredEnrollment, userKey } from './state.js';
@@ -319,16 +319,7 @@ export class MpkiService {
   /** Records an issued certificate in the shared repository and the PKI Manager's view. */
   recordIssued(issued: IssuedCertificate, profile: MpkiProfile, seatId: string, fields: NameValue[], channel: string, shape: { commonName: string; email?: string }, raSerial?: string, escrow?: MpkiCertificate['escrow']): MpkiCertificate {
     const account = this.state.account();
-    this.repository.add({
-      serialHex: issued.serialHex,
-      issuer: this.issuerName,
-      subject: issued.subject.toString(),
-      notBefore: issued.notBefore.toISOString(),
-      notAfter: issued.notAfter.toISOString(),
-      der: Buffer.from(issued.der).toString('base64'),
-      profile: profile.oid,
-      requester: raSerial ?? channel,
-    });
+    this.repository.add(newCertificateOf(issued, this.issuerName, { profile: profile.oid, requester: raSerial ?? channel }));
     const serialHex = canonicalSerial(issued.serialHex);
     const meta: MpkiCertificate = {
       serialHex,
