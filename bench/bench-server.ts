@@ -35,9 +35,20 @@ export interface TimingTotals {
   totalMs: number;
 }
 
+/** The vendor simulators' endpoints (embedded server only): the vendor scenarios load these. */
+export interface VendorUrls {
+  /** GlobalSign EPKI GasOrderService (plain HTTP). */
+  globalsignSoap: string;
+  /** GlobalSign EPKI admin surface (/__mdmca/globalsign-epki). */
+  globalsignAdmin: string;
+  /** Symantec MPKI web services base on the simulator's own mutual-TLS listener. */
+  symantecPkiWs: string;
+}
+
 export interface RunningBenchServer {
   /** The SCEP URL, e.g. http://127.0.0.1:PORT/scep */
   scepUrl: string;
+  vendorUrls?: VendorUrls;
   /** Per-request time split of PKIOperations, when the server reports it (bare). */
   timings(): TimingTotals | undefined;
   close(): Promise<void>;
@@ -66,7 +77,12 @@ export async function startBenchServer(config: BenchServerConfig): Promise<Runni
     scepChallenge: config.challenge,
     ...(config.dataDir ? { dataDir: config.dataDir } : {}),
   });
-  return { scepUrl: simulators.url('scep-ca', 'scep'), timings: () => undefined, close: () => simulators.close() };
+  const vendorUrls: VendorUrls = {
+    globalsignSoap: simulators.url('globalsign-epki', 'soap'),
+    globalsignAdmin: simulators.url('globalsign-epki', 'admin'),
+    symantecPkiWs: simulators.url('symantec-mpki', 'pki-ws'),
+  };
+  return { scepUrl: simulators.url('scep-ca', 'scep'), vendorUrls, timings: () => undefined, close: () => simulators.close() };
 }
 
 async function startBare(config: BenchServerConfig): Promise<RunningBenchServer> {

@@ -23,6 +23,12 @@ export interface LoadOptions {
   bodies?: readonly Uint8Array[];
   cursor?: PoolCursor;
   contentType?: string;
+  /** More request headers (e.g. SOAPAction). */
+  headers?: Record<string, string>;
+  /** Take `bodies` round and round instead of stopping when they are used up (pools that may repeat). */
+  cycle?: boolean;
+  /** TLS client options for https URLs (autocannon's tlsOptions: pfx, passphrase, ca). */
+  tlsOptions?: Record<string, unknown>;
   connections: number;
   /** Ignored when `requests` is given. */
   durationSeconds?: number;
@@ -122,7 +128,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
     return perSecond[second]!;
   };
 
-  const headers: Record<string, string> = options.contentType ? { 'content-type': options.contentType } : {};
+  const headers: Record<string, string> = { ...(options.contentType ? { 'content-type': options.contentType } : {}), ...options.headers };
   const request: autocannon.Request = {
     method: options.method,
     path: `${url.pathname}${url.search}`,
@@ -132,7 +138,8 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
     if (bodies.length === 0) throw new Error('the request pool is empty');
     request.setupRequest = (req, context) => {
       let index = cursor.next++;
-      if (index >= bodies.length) {
+      if (index >= bodies.length && options.cycle) index %= bodies.length;
+      else if (index >= bodies.length) {
         cursor.reused++;
         index %= bodies.length;
         if (options.requests === undefined && !poolExhausted) {
@@ -172,6 +179,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
           ...(options.requests !== undefined ? { amount: options.requests } : { duration: options.durationSeconds ?? 10 }),
           timeout: options.timeoutSeconds ?? 30,
           requests: [request],
+          ...(options.tlsOptions ? { tlsOptions: options.tlsOptions } : {}),
           setupClient,
           sampleInt: 250,
           // Our own accounting below is what we report.

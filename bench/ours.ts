@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { SigningMode } from '../core/pki/algorithms.js';
-import { type BenchServerKind, startBenchServer, type TimingTotals } from './bench-server.js';
+import { type BenchServerKind, startBenchServer, type TimingTotals, type VendorUrls } from './bench-server.js';
 import type { BenchServerMainConfig } from './server-main.js';
 
 export interface OurServerOptions {
@@ -29,6 +29,8 @@ export interface OurServerOptions {
 
 export interface OurServer {
   scepUrl: string;
+  /** The vendor simulators' endpoints (embedded server only). */
+  vendorUrls?: VendorUrls;
   /** The processes serving: primary first. This process's pid when in process. */
   pids: number[];
   inProcess: boolean;
@@ -72,6 +74,7 @@ export async function startOurServer(options: OurServerOptions): Promise<OurServ
       const server = await startBenchServer(config);
       return {
         scepUrl: server.scepUrl,
+        ...(server.vendorUrls ? { vendorUrls: server.vendorUrls } : {}),
         pids: [process.pid],
         inProcess: true,
         workers: 1,
@@ -113,12 +116,13 @@ export async function startOurServer(options: OurServerOptions): Promise<OurServ
 interface ChildLine {
   event: string;
   scepUrl?: string;
+  vendorUrls?: VendorUrls;
   pids?: number[];
   message?: string;
   timings?: TimingTotals;
 }
 
-function attach(child: ChildProcess, workers: number): Promise<Pick<OurServer, 'scepUrl' | 'pids' | 'close'>> {
+function attach(child: ChildProcess, workers: number): Promise<Pick<OurServer, 'scepUrl' | 'vendorUrls' | 'pids' | 'close'>> {
   let stderr = '';
   let buffered = '';
   let timings: TimingTotals | undefined;
@@ -151,6 +155,7 @@ function attach(child: ChildProcess, workers: number): Promise<Pick<OurServer, '
           listening = true;
           resolve({
             scepUrl: line.scepUrl,
+            ...(line.vendorUrls ? { vendorUrls: line.vendorUrls } : {}),
             pids: line.pids ?? [child.pid ?? 0],
             close: async () => {
               if (child.exitCode === null && child.signalCode === null) {

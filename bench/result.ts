@@ -9,8 +9,15 @@ import type { TimingTotals } from './bench-server.js';
 import type { MachineInfo } from './machine.js';
 import type { ProcessStats } from './process-stats.js';
 
-export const SCENARIOS = ['scep-pkcsreq', 'scep-getcacert'] as const;
+export const SCENARIOS = ['scep-pkcsreq', 'scep-getcacert', 'globalsign-order', 'symantec-rst'] as const;
 export type Scenario = (typeof SCENARIOS)[number];
+/** The vendor issuance scenarios (bench/vendor.ts): our GlobalSign and Symantec simulators, one signature per issuance. */
+export const VENDOR_SCENARIOS = ['globalsign-order', 'symantec-rst'] as const satisfies readonly Scenario[];
+export type VendorScenario = (typeof VENDOR_SCENARIOS)[number];
+
+export function isVendorScenario(scenario: string): scenario is VendorScenario {
+  return (VENDOR_SCENARIOS as readonly string[]).includes(scenario);
+}
 
 export interface LatencyMs {
   p50: number;

@@ -27,6 +27,7 @@ import {
 import { SampleKeeper, verifyCaCertSamples, verifyCertRepSamples } from './verify-sample.js';
 import { fallbackStatus } from './certrep-fallback.js';
 import { fetchExchangeTimings } from './server-timings.js';
+import { isVendorScenario, prepareVendorLoad, type VendorLoad } from './vendor.js';
 
 export interface BenchOptions {
   scenario: Scenario;
@@ -75,12 +76,17 @@ export async function runBench(options: BenchOptions): Promise<{ result: BenchRe
   const notes: string[] = [];
   if (machine.loadAverage > cores * 0.5) notes.push(`load average ${machine.loadAverage} at start: other work shares the ${cores} cores`);
 
-  log(`bound: openssl speed -multi ${cores} rsa2048 (${(options.boundSeconds ?? 3) * 2} s)`);
-  const bound = await measureBound({ cores, seconds: options.boundSeconds ?? 3, kind: 'scep' });
-  log(`bound: ${Math.round(bound.privateOpsPerSecond)} RSA-2048 signatures/s = ${Math.round(bound.issuancesPerSecond)} SCEP issuances/s`);
-
   const scenario = options.scenario;
   const pkcsReq = scenario === 'scep-pkcsreq';
+  // A vendor issuance signs once (the certificate); a SCEP one three times.
+  const vendor = isVendorScenario(scenario);
+  if (vendor && (options.target !== undefined || options.peer || options.server === 'bare')) {
+    throw new Error(`${scenario} runs against our embedded simulators only (no --target, --peer or --server bare)`);
+  }
+  log(`bound: openssl speed -multi ${cores} rsa2048 (${(options.boundSeconds ?? 3) * 2} s)`);
+  const bound = await measureBound({ cores, seconds: options.boundSeconds ?? 3, kind: vendor ? 'csr' : 'scep' });
+  log(`bound: ${Math.round(bound.privateOpsPerSecond)} RSA-2048 signatures/s = ${Math.round(bound.issuancesPerSecond)} ${vendor ? 'CSR' : 'SCEP'} issuances/s`);
+
   // Requests are built before each run: the warm-up's at up to WARMUP_RATE per second, the measured run's at
   // the rate the warm-up showed with a margin (without a warm-up, at the bound: nobody goes faster for long).
   const boundRate = bound.issuancesPerSecond;
@@ -108,10 +114,16 @@ export async function runBench(options: BenchOptions): Promise<{ result: BenchRe
     url: string,
     builder: PoolBuilder | undefined,
     pids: number[] | undefined,
+    vendorLoad?: VendorLoad,
   ): Promise<{ target: TargetResult; load: LoadResult; stats?: ProcessStats }> => {
     const cursor: PoolCursor = { next: 0, reused: 0 };
     let samples = new SampleKeeper();
     const classify = (status: number, body: Uint8Array, poolIndex: number): string | undefined => {
+      if (vendorLoad) {
+        const kind = vendorLoad.classify(status, body);
+        if (kind === undefined) samples.offer(body, poolIndex);
+        return kind;
+      }
       if (status !== 200) return `HTTP ${status}`;
       if (!pkcsReq) {
         if (body[0] !== 0x30) return 'GetCACert body is not DER';
@@ -122,7 +134,19 @@ export async function runBench(options: BenchOptions): Promise<{ result: BenchRe
       if (kind === undefined) samples.offer(body, poolIndex);
       return kind;
     };
-    const load = {
+    const load = vendorLoad
+      ? {
+          url: vendorLoad.url,
+          method: 'POST' as const,
+          bodies: vendorLoad.bodies,
+          cursor,
+          cycle: true,
+          contentType: vendorLoad.contentType,
+          headers: vendorLoad.headers,
+          ...(vendorLoad.tlsOptions ? { tlsOptions: vendorLoad.tlsOptions } : {}),
+          connections: options.connections,
+        }
+      : {
       url: pkcsReq ? `${url}?operation=PKIOperation` : `${url}?operation=GetCACert`,
       method: pkcsReq ? ('POST' as const) : ('GET' as const),
       ...(builder ? { bodies: builder.bodies, cursor, contentType: PKI_MESSAGE } : {}),
@@ -155,7 +179,7 @@ export async function runBench(options: BenchOptions): Promise<{ result: BenchRe
     });
     const stats = watcher?.stop();
     const pool = builder?.pool;
-    const sample = pool ? verifyCertRepSamples(samples.samples, pool) : verifyCaCertSamples(samples.samples);
+    const sample = vendorLoad ? vendorLoad.verify(samples.samples) : pool ? verifyCertRepSamples(samples.samples, pool) : verifyCaCertSamples(samples.samples);
     if (sample.failures.length > 0) log(`${name}: ${sample.failures.length} of ${sample.checked} sampled replies failed the full check`);
     const errorsByKind = { ...result.errorsByKind };
     for (const failure of sample.failures) errorsByKind[`sample check: ${failure.slice(0, 120)}`] = 1;
@@ -174,7 +198,7 @@ export async function runBench(options: BenchOptions): Promise<{ result: BenchRe
       throughput: ms(result.throughput),
       latency: { p50: ms(result.latency.p50), p95: ms(result.latency.p95), p99: ms(result.latency.p99), max: ms(result.latency.max) },
       bound: { privateOpsPerSecond: ms(bound.privateOpsPerSecond), issuancesPerSecond: ms(bound.issuancesPerSecond) },
-      ratioToBound: pkcsReq ? ms(result.throughput / bound.issuancesPerSecond) : null,
+      ratioToBound: pkcsReq || vendor ? ms(result.throughput / bound.issuancesPerSecond) : null,
       sample,
       warmup: { seconds: warmupSeconds, requests: warmup?.requests ?? 0, errors: warmup?.errors ?? 0 },
       poolExhausted: result.poolExhausted,
@@ -204,6 +228,7 @@ export async function runBench(options: BenchOptions): Promise<{ result: BenchRe
 
   // Ours (or the given target).
   let ours: OurServer | undefined;
+  let vendorLoad: VendorLoad | undefined;
   let primary: { target: TargetResult };
   try {
     let url = options.target;
@@ -222,7 +247,16 @@ export async function runBench(options: BenchOptions): Promise<{ result: BenchRe
       url = ours.scepUrl;
     }
     const builder = await builderFor(ours ? 'ours' : 'target', url);
-    primary = await measure(ours ? 'ours' : url, url, builder, ours && !ours.inProcess ? ours.pids : undefined);
+    if (vendor) {
+      if (!ours?.vendorUrls) throw new Error(`${scenario}: our server did not report the vendor simulators' URLs`);
+      log(`ours: building ${options.clientKeys ?? 32} CSRs (one RSA-2048 key each)`);
+      const buildStarted = performance.now();
+      vendorLoad = await prepareVendorLoad(scenario, { urls: ours.vendorUrls, csrs: options.clientKeys ?? 32, runId, workers: ours.workers });
+      buildSeconds += (performance.now() - buildStarted) / 1000;
+      notes.push(...vendorLoad.notes);
+      url = vendorLoad.url;
+    }
+    primary = await measure(ours ? 'ours' : url, url, builder, ours && !ours.inProcess ? ours.pids : undefined, vendorLoad);
     const recorded = ours && pkcsReq ? timingsPerRequest(await fetchExchangeTimings(url)) : undefined;
     if (recorded) primary.target.timings = recorded;
     if (ours) {
@@ -296,10 +330,12 @@ export async function runBench(options: BenchOptions): Promise<{ result: BenchRe
     machine,
     boundMeasurement: boundMeasurement(bound),
     pool: {
-      requests: poolRequests,
-      clientKeys: keys.length,
+      requests: vendorLoad ? vendorLoad.bodies.length : poolRequests,
+      clientKeys: vendorLoad ? vendorLoad.bodies.length : keys.length,
       buildSeconds: ms(buildSeconds),
-      note: pkcsReq
+      note: vendorLoad
+        ? `${vendorLoad.bodies.length} distinct CSRs (own RSA-2048 key and subject each), built before the run and cycled`
+        : pkcsReq
         ? `each request has its own subject, transactionID, senderNonce and CSR; they are spread over ${keys.length} RSA-2048 client keys (keys generated before the run)`
         : 'GetCACert needs no request pool',
     },

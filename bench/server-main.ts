@@ -4,19 +4,19 @@
  * that many workers, each loading the same test PKI and listening on the shared port (the primary hands out
  * connections round-robin); with SQLite they share one file.
  *
- * Protocol on stdout, one JSON object per line: {"event":"listening","scepUrl","pids"} once every worker
+ * Protocol on stdout, one JSON object per line: {"event":"listening","scepUrl","vendorUrls"?,"pids"} once every worker
  * listens; at shutdown {"event":"timings",...} (bare server only); {"event":"error","message"} on failure.
  * It shuts down on SIGTERM, or when its stdin closes (the benchmark that started it is gone).
  */
 import cluster from 'node:cluster';
-import { addTimings, type BenchServerConfig, emptyTimings, startBenchServer, type TimingTotals } from './bench-server.js';
+import { addTimings, type BenchServerConfig, emptyTimings, startBenchServer, type TimingTotals, type VendorUrls } from './bench-server.js';
 
 export interface BenchServerMainConfig extends BenchServerConfig {
   workers: number;
 }
 
 type WorkerMessage =
-  | { event: 'listening'; scepUrl: string; pid: number }
+  | { event: 'listening'; scepUrl: string; vendorUrls?: VendorUrls; pid: number }
   | { event: 'timings'; timings?: TimingTotals }
   | { event: 'error'; message: string };
 
@@ -33,6 +33,7 @@ function onShutdownRequest(shutdown: () => void): void {
 async function runPrimary(config: BenchServerMainConfig): Promise<void> {
   const pids: number[] = [process.pid];
   let scepUrl = '';
+  let vendorUrls: VendorUrls | undefined;
   const totals = emptyTimings();
   let withTimings = false;
   const workers = Array.from({ length: config.workers }, () => cluster.fork());
@@ -43,6 +44,7 @@ async function runPrimary(config: BenchServerMainConfig): Promise<void> {
           worker.on('message', (message: WorkerMessage) => {
             if (message.event === 'listening') {
               scepUrl = message.scepUrl;
+              vendorUrls = message.vendorUrls;
               pids.push(message.pid);
               resolve();
             } else if (message.event === 'error') reject(new Error(message.message));
@@ -55,7 +57,7 @@ async function runPrimary(config: BenchServerMainConfig): Promise<void> {
         }),
     ),
   );
-  print({ event: 'listening', scepUrl, pids });
+  print({ event: 'listening', scepUrl, ...(vendorUrls ? { vendorUrls } : {}), pids });
   onShutdownRequest(() => {
     const exited = workers.map((worker) => new Promise((resolve) => (worker.isDead() ? resolve(undefined) : worker.once('exit', resolve))));
     for (const worker of workers) if (!worker.isDead()) worker.send({ command: 'shutdown' });
@@ -86,9 +88,9 @@ async function runServer(config: BenchServerMainConfig): Promise<void> {
   };
   if (cluster.isWorker) {
     process.on('message', (message: { command?: string }) => message?.command === 'shutdown' && shutdown());
-    process.send?.({ event: 'listening', scepUrl: server.scepUrl, pid: process.pid } satisfies WorkerMessage);
+    process.send?.({ event: 'listening', scepUrl: server.scepUrl, ...(server.vendorUrls ? { vendorUrls: server.vendorUrls } : {}), pid: process.pid } satisfies WorkerMessage);
   } else {
-    print({ event: 'listening', scepUrl: server.scepUrl, pids: [process.pid] });
+    print({ event: 'listening', scepUrl: server.scepUrl, ...(server.vendorUrls ? { vendorUrls: server.vendorUrls } : {}), pids: [process.pid] });
     onShutdownRequest(shutdown);
   }
 }

@@ -55,4 +55,14 @@ describe('mdmca bench flags', () => {
     refuses({ target: 'ftp://ca.example/scep' });
     refuses({ target: 'http://ca.example/scep', workers: '2' });
   });
+
+  it('takes the vendor scenarios against our simulators only: --peer, --target and --server bare are usage errors', () => {
+    for (const scenario of ['globalsign-order', 'symantec-rst']) {
+      expect(parseBenchFlags({ ...defaults, scenario }).scenario).toBe(scenario);
+      const refuses = (flags: Partial<BenchFlags>) => expect(() => parseBenchFlags({ ...defaults, scenario, ...flags })).toThrow(UsageError);
+      refuses({ peer: true });
+      refuses({ target: 'http://ca.example/cr/ws/GasOrderService' });
+      refuses({ server: 'bare' });
+    }
+  });
 });

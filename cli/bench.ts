@@ -7,7 +7,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { type Command, Option } from 'commander';
-import { type BenchResult, type Scenario, SCENARIOS } from '../bench/result.js';
+import { type BenchResult, isVendorScenario, type Scenario, SCENARIOS } from '../bench/result.js';
 import type { BenchOptions } from '../bench/run.js';
 import { exitCodes, parsePositiveInteger, UsageError } from './common.js';
 
@@ -34,7 +34,7 @@ export interface BenchFlags {
 export function registerBenchCommand(program: Command): Command {
   return program
     .command('bench')
-    .description('load a SCEP endpoint and compare it with the RSA-2048 bound of this machine (and micromdm with --peer)')
+    .description('load a SCEP endpoint (or our GlobalSign / Symantec simulators) and compare it with the RSA-2048 bound of this machine (and micromdm with --peer)')
     .option('--target <url>', 'SCEP URL to load (default: start our SCEP CA here)')
     .addOption(new Option('--scenario <name>', 'what to send').choices([...SCENARIOS]).default('scep-pkcsreq'))
     .option('--connections <n>', 'concurrent keep-alive connections', '32')
@@ -73,6 +73,12 @@ export function parseBenchFlags(flags: BenchFlags): BenchOptions {
     if (flags.workers !== undefined || flags.cpuProf !== undefined || flags.signing !== undefined) {
       throw new UsageError('--workers, --signing and --cpu-prof apply to our server, not to --target');
     }
+  }
+  if (isVendorScenario(flags.scenario)) {
+    // The vendor scenarios load our embedded simulators: there is no vendor peer to compare with.
+    if (flags.peer) throw new UsageError(`--peer applies to the SCEP scenarios, not to ${flags.scenario}`);
+    if (flags.target !== undefined) throw new UsageError(`--target applies to the SCEP scenarios, not to ${flags.scenario}`);
+    if (flags.server === 'bare') throw new UsageError(`${flags.scenario} needs --server embedded (the bare server is SCEP only)`);
   }
   const duration = flags.duration !== undefined ? nonNegative(flags.duration, '--duration') : undefined;
   if (duration === 0) throw new UsageError('--duration must be more than 0');
@@ -138,7 +144,7 @@ export function formatTable(result: BenchResult): string {
   const errors = columns.flatMap((c) => Object.entries(c.errorsByKind).map(([kind, count]) => `  ${c.name}: ${count} × ${kind}`));
   return [
     `${result.scenario}, ${result.connections} connections, ${num(result.durationSeconds)} s measured (run took ${num(result.totalSeconds, 0)} s)`,
-    `bound: ${num(result.bound.privateOpsPerSecond, 0)} RSA-2048 signatures/s = ${num(result.bound.issuancesPerSecond, 0)} SCEP issuances/s (${result.boundMeasurement.command})`,
+    `bound: ${num(result.bound.privateOpsPerSecond, 0)} RSA-2048 signatures/s = ${num(result.bound.issuancesPerSecond, 0)} ${isVendorScenario(result.scenario) ? 'CSR' : 'SCEP'} issuances/s (${result.boundMeasurement.command})`,
     ...lines,
     ...(result.ratioToPeer !== undefined && result.ratioToPeer !== null ? [`ours / peer: ${num(result.ratioToPeer)}×`] : []),
     ...(result.target.timings ? [timingLine(result.target.timings)] : []),
