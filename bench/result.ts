@@ -26,19 +26,11 @@ export interface LatencyMs {
   max: number;
 }
 
-export interface ServerResources {
-  cpuSeconds: number;
-  /** Share of one core: 200 = two cores busy. */
-  cpuPercent: number;
-  rssStartMiB: number;
-  rssPeakMiB: number;
-  rssEndMiB: number;
-  rssGrowthMiB: number;
-  /** End minus warm RSS (process-stats.ts): what a leak would show. */
-  rssSteadyGrowthMiB: number;
+/** The server's CPU and RSS over the measured window (process-stats.ts), and its CPU per answered request. */
+export type ServerResources = Omit<ProcessStats, 'pids' | 'samples'> & {
   /** Server CPU (all its processes) per answered request, ms: whether our code got faster, whatever the load generator costs. */
   cpuMsPerRequest: number;
-}
+};
 
 export interface TargetResult {
   /** 'ours', 'micromdm scepserver 2.1.0', or the --target URL. */
