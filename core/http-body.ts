@@ -49,7 +49,15 @@ export async function readStreamLimited(stream: ReadableStream<Uint8Array>, limi
 
 /** The body of a Fetch Request under a limit; null when it has none. */
 export async function readRequestLimited(request: Request, limit: number): Promise<Uint8Array | null> {
-  if (declaredTooLarge(request.headers.get('content-length'), limit)) throw new BodyTooLargeError(limit);
+  const length = request.headers.get('content-length');
+  if (declaredTooLarge(length, limit)) throw new BodyTooLargeError(limit);
+  if (length !== null && Number.isFinite(Number(length))) {
+    // An announced length within the limit is read whole: the node bridge's requests then answer arrayBuffer()
+    // without building a ReadableStream (core/http-buffered.ts). A body longer than announced is still refused.
+    const bytes = new Uint8Array(await request.arrayBuffer());
+    if (bytes.byteLength > limit) throw new BodyTooLargeError(limit);
+    return bytes.byteLength === 0 ? null : bytes;
+  }
   if (!request.body) return null;
   return readStreamLimited(request.body, limit);
 }

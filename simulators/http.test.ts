@@ -4,6 +4,7 @@ import net from 'node:net';
 import { setupServer } from 'msw/node';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Handler, Peer } from '../core/http.js';
+import { BufferedResponse } from '../core/http-buffered.js';
 import { DropConnection, listen, MountConfigError, toMswHandlers, type Listening } from './http.js';
 import { createExpressApp } from './http.js';
 import { probeMounts, recordingLogger } from './probe-handler.test-support.js';
@@ -39,6 +40,7 @@ const extra: Handler = async (request) => {
     aborted = new Promise((resolve) => request.signal.addEventListener('abort', () => resolve(true)));
     return new Promise<Response>(() => undefined);
   }
+  if (path === '/x/buffered') return new BufferedResponse('in memory', { status: 202, headers: { 'x-kind': 'buffered' } });
   if (path === '/x/notresponse') return 'oops' as unknown as Response;
   if (path === '/x/multi') {
     // Several chunks, all there at once: still one buffered answer with a Content-Length.
@@ -141,6 +143,17 @@ describe('express adapter', () => {
     const response = await request(`${server.httpUrl}/x/multi`);
     expect(response.body.toString()).toBe('abbccc');
     expect(response.headers).toContainEqual(['content-length', '6']);
+  });
+
+  it('writes a BufferedResponse in one piece with its Content-Length, and only the head for HEAD', async () => {
+    const response = await request(`${server.httpUrl}/x/buffered`);
+    expect([response.status, response.body.toString()]).toEqual([202, 'in memory']);
+    expect(response.headers).toContainEqual(['content-length', '9']);
+    expect(response.headers).toContainEqual(['x-kind', 'buffered']);
+    expect(response.headers).toContainEqual(['content-type', 'text/plain;charset=UTF-8']);
+    const head = await request(`${server.httpUrl}/x/buffered`, { method: 'HEAD' });
+    expect([head.status, head.body.length]).toEqual([202, 0]);
+    expect(head.headers).toContainEqual(['content-length', '9']);
   });
 
   it('cancels a streamed body when the client goes away', async () => {

@@ -8,7 +8,7 @@ import type { Socket } from 'node:net';
 import type { TLSSocket } from 'node:tls';
 import type { Peer } from '../core/http.js';
 import { BodyTooLargeError, concat, declaredTooLarge } from '../core/http-body.js';
-import { BufferedRequest } from './buffered-request.js';
+import { BufferedRequest, BufferedResponse } from '../core/http-buffered.js';
 
 const peers = new WeakMap<Socket, Peer>();
 
@@ -106,7 +106,7 @@ export function toFetchRequest(req: IncomingMessage, body: Uint8Array | null, si
   for (let i = 0; i < raw.length; i += 2) headers.append(raw[i]!, raw[i + 1]!);
   const init: Omit<RequestInit, 'body'> = { method: req.method ?? 'GET', headers };
   if (signal) init.signal = signal;
-  // The body is complete already: no ReadableStream unless a handler asks for one (buffered-request.ts).
+  // The body is complete already: no ReadableStream unless a handler asks for one (core/http-buffered.ts).
   return body ? new BufferedRequest(absoluteUrl(req), init, body) : new Request(absoluteUrl(req), init);
 }
 
@@ -146,6 +146,15 @@ export async function writeFetchResponse(
   if (options.close) flat.push('connection', 'close');
   const status = response.status;
   const statusText = response.statusText || undefined;
+
+  // Bytes already in memory (core/http-buffered.ts): one write, no stream to build and read back.
+  const bytes = response instanceof BufferedResponse ? response.takeBytes() : undefined;
+  if (bytes) {
+    flat.push('content-length', String(bytes.byteLength));
+    res.writeHead(status, statusText, flat);
+    res.end(headOnly || bytes.byteLength === 0 ? undefined : bytes);
+    return;
+  }
 
   if (!response.body || NO_BODY_STATUS.has(status)) {
     if (response.body) void response.body.cancel().catch(() => undefined);

@@ -9,6 +9,7 @@ export { formatIssuePath, issuesOf, type Issue } from '../core/schema-issues.js'
 import { match, type MatchFunction, type ParamData } from 'path-to-regexp';
 import type { z } from 'zod';
 import type { Handler, Peer } from '../core/http.js';
+import { BufferedResponse } from '../core/http-buffered.js';
 import { BodyTooLargeError, DEFAULT_BODY_LIMIT_BYTES, readRequestLimited } from '../core/http-body.js';
 
 export interface RouteContext<P = Record<string, string>> {
@@ -81,14 +82,14 @@ export class HttpError extends Error {
 
 // --- responses ---
 export function json(body: unknown, status = 200, headers?: Record<string, string>): Response {
-  return new Response(JSON.stringify(body), {
+  return new BufferedResponse(JSON.stringify(body), {
     status,
     headers: { 'content-type': 'application/json; charset=utf-8', ...headers },
   });
 }
 
 export function text(body: string, status = 200, contentType = 'text/plain; charset=utf-8'): Response {
-  return new Response(body, { status, headers: { 'content-type': contentType } });
+  return new BufferedResponse(body, { status, headers: { 'content-type': contentType } });
 }
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });

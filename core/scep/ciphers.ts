@@ -7,7 +7,8 @@
  * key K equals DES-EDE3-CBC with key K‖K‖K (encrypt-decrypt-encrypt with equal keys collapses to one
  * encryption), so that is how it runs.
  */
-import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv } from 'node:crypto';
+import { randomValue } from '../pki/random.js';
 import { FailInfo } from './constants.js';
 import { ENVELOPE_DECRYPTION_FAILED, ScepError } from './errors.js';
 
@@ -71,8 +72,8 @@ export interface EncryptedContent {
 /** Encrypts with a fresh random key and IV. */
 export function encryptContent(cipher: ContentCipher, plaintext: Uint8Array, policy: CipherPolicy): EncryptedContent {
   assertCipherAllowed(cipher, policy);
-  const key = new Uint8Array(randomBytes(cipher.keyLength));
-  const iv = new Uint8Array(randomBytes(cipher.ivLength));
+  const key = randomValue(cipher.keyLength);
+  const iv = randomValue(cipher.ivLength);
   const run = nodeCipher(cipher, key);
   const encryptor = createCipheriv(run.algorithm, run.key, iv);
   const ciphertext = Buffer.concat([encryptor.update(plaintext), encryptor.final()]);

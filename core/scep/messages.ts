@@ -2,7 +2,8 @@
  * The typed SCEP messages the client and the server use: requests (PKCSReq, RenewalReq, CertPoll, GetCert,
  * GetCRL) and CertRep, each built to and parsed from pkiMessage DER with its envelope opened.
  */
-import { randomBytes, type KeyObject } from 'node:crypto';
+import type { KeyObject } from 'node:crypto';
+import { randomValue } from '../pki/random.js';
 import type { Clock } from '../clock.js';
 import type { HashName } from '../pki/algorithms.js';
 import { encode, integerBytes, preEncoded, sequence } from './asn1-build.js';
@@ -58,7 +59,7 @@ function payloadDer(request: RequestPayload): Uint8Array {
 }
 
 export async function buildRequest(input: BuildRequestInput): Promise<{ der: Uint8Array; senderNonce: Uint8Array }> {
-  const senderNonce = input.senderNonce ?? new Uint8Array(randomBytes(NONCE_LENGTH));
+  const senderNonce = input.senderNonce ?? randomValue(NONCE_LENGTH);
   const envelope = buildEnvelope(payloadDer(input.request), input.recipients, input);
   const der = await buildPkiMessage({
     messageType: input.request.messageType,
@@ -198,7 +199,7 @@ export async function buildCertRep(input: BuildCertRepInput): Promise<Uint8Array
   return buildPkiMessage({
     messageType: MessageType.CertRep,
     transactionId: input.transactionId,
-    senderNonce: input.senderNonce ?? new Uint8Array(randomBytes(NONCE_LENGTH)),
+    senderNonce: input.senderNonce ?? randomValue(NONCE_LENGTH),
     recipientNonce: input.recipientNonce,
     pkiStatus: input.status,
     ...(failure ? { failInfo: input.failInfo } : {}),

@@ -4,8 +4,9 @@
  * (when one can be addressed) or a 4xx with a reason in the body. The path is ignored, as RFC 8894 §4.1 asks, so
  * the simulator can mount it at /scep, /scep/pkiclient.exe and /cgi-bin/pkiclient.exe alike.
  */
-import { BodyTooLargeError, declaredTooLarge, readRequestLimited } from '../http-body.js';
+import { BodyTooLargeError, readRequestLimited } from '../http-body.js';
 import type { Handler, Peer } from '../http.js';
+import { bufferedResponse } from '../http-buffered.js';
 import type { ExchangeTimings, ScepExchange } from './server-exchange.js';
 import { type PkiOperationResult, ScepService, type ScepServiceOptions } from './server-service.js';
 import { CONTENT_TYPE } from './server-identity.js';
@@ -80,14 +81,6 @@ export function decodeGetMessage(raw: string): Uint8Array {
 
 async function readBody(request: Request, limit: number): Promise<Uint8Array> {
   try {
-    // An announced length within the limit is read whole: the node bridge's buffered requests answer arrayBuffer()
-    // without building a ReadableStream (simulators/buffered-request.ts). A body longer than announced is still refused.
-    const length = request.headers.get('content-length');
-    if (length !== null && !declaredTooLarge(length, limit)) {
-      const der = new Uint8Array(await request.arrayBuffer());
-      if (der.byteLength > limit) throw new BodyTooLargeError(limit);
-      return der;
-    }
     return (await readRequestLimited(request, limit)) ?? new Uint8Array(0);
   } catch (error) {
     if (error instanceof BodyTooLargeError) throw new HttpRefusal(413, error.message);
@@ -95,8 +88,8 @@ async function readBody(request: Request, limit: number): Promise<Uint8Array> {
   }
 }
 
-const respond = (body: BodyInit | null, status: number, contentType: string, headers: Record<string, string> = {}) =>
-  new Response(body, { status, headers: { 'content-type': contentType, ...headers } });
+const respond = (body: Uint8Array | string | null, status: number, contentType: string, headers: Record<string, string> = {}) =>
+  bufferedResponse(body, { status, headers: { 'content-type': contentType, ...headers } });
 
 interface Answer {
   response: Response;

@@ -7,6 +7,7 @@
  */
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { BodyTooLargeError, DEFAULT_BODY_LIMIT_BYTES, readRequestLimited } from '../http-body.js';
+import { BufferedResponse } from '../http-buffered.js';
 import { SOAP11_ENVELOPE_NS, SoapFault } from './fault.js';
 import type { XmlElement } from './tree.js';
 
@@ -130,5 +131,5 @@ export function soapEnvelope(bodyXml: string): string {
 }
 
 export function soapResponse(bodyXml: string, headers: Record<string, string> = {}): Response {
-  return new Response(soapEnvelope(bodyXml), { status: 200, headers: { 'content-type': 'text/xml;charset=UTF-8', ...headers } });
+  return new BufferedResponse(soapEnvelope(bodyXml), { status: 200, headers: { 'content-type': 'text/xml;charset=UTF-8', ...headers } });
 }

@@ -4,6 +4,7 @@
  * bodies and are not faults.
  */
 import { escapeXml } from './xml-text.js';
+import { BufferedResponse } from '../http-buffered.js';
 
 export const SOAP11_ENVELOPE_NS = 'http://schemas.xmlsoap.org/soap/envelope/';
 
@@ -33,6 +34,6 @@ export class SoapFault extends Error {
   }
 
   toResponse(): Response {
-    return new Response(this.toXml(), { status: this.httpStatus, headers: { 'content-type': 'text/xml;charset=UTF-8' } });
+    return new BufferedResponse(this.toXml(), { status: this.httpStatus, headers: { 'content-type': 'text/xml;charset=UTF-8' } });
   }
 }
