@@ -138,7 +138,7 @@ const globalSignEpki: SimulatorFactory = {
     const simulator = createGlobalSignEpki({
       store: context.store,
       clock: context.clock,
-      ca: context.pki.issuingAuthority(context.clock, new SerialGenerator(repository.claimSerial)),
+      ca: context.pki.issuingAuthority(context.clock, new SerialGenerator(repository.claimSerialBatched)),
     });
     return {
       mounts: simulator.mounts,
@@ -159,7 +159,7 @@ const symantecMpki: SimulatorFactory = {
   name: 'symantec-mpki',
   async create(context) {
     const repository = new CertificateRepository(context.store, context.clock);
-    const serials = new SerialGenerator(repository.claimSerial);
+    const serials = new SerialGenerator(repository.claimSerialBatched);
     const issuer = context.pki.issuingAuthority(context.clock, serials);
     const ra = context.pki.identities['symantec-ra'];
     const tls = context.pki.identities['tls-server'];

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { memoryClaim, randomSerial, serialContentFromHex, SerialExhaustedError, SerialGenerator, serialHexFromContent } from './serial.js';
+import { memoryClaim, randomSerial, serialContentFromHex, SerialExhaustedError, SerialGenerator, serialHexFromContent, SerialReserve } from './serial.js';
 
 describe('serials', () => {
   it('are 16 bytes, positive, DER-minimal, with at least 64 random bits', () => {
@@ -42,6 +42,42 @@ describe('serials', () => {
 
   it('gives up with SerialExhaustedError when every serial is refused', async () => {
     await expect(new SerialGenerator(() => false, 3).next()).rejects.toThrow(SerialExhaustedError);
+  });
+
+  it('SerialReserve claims a block per write, shares one claim between concurrent callers, and never repeats', async () => {
+    const used = new Set<string>();
+    const blocks: number[] = [];
+    const reserve = new SerialReserve(async (hexes) => {
+      blocks.push(hexes.length);
+      await new Promise((resolve) => setTimeout(resolve, 5)); // a commit in flight
+      return hexes.map((hex) => (used.has(hex) ? false : (used.add(hex), true)));
+    }, 8);
+    const serials = await Promise.all(Array.from({ length: 20 }, () => reserve.next()));
+    expect(new Set(serials.map((s) => s.hex)).size).toBe(20);
+    expect(serials.every((s) => used.has(s.hex))).toBe(true); // nothing handed out before it was claimed
+    expect(blocks).toEqual([8, 8, 8]); // 20 callers: three blocks of 8, not 20 claims
+    await reserve.next();
+    expect(blocks).toHaveLength(3); // served from what is left of the third block
+  });
+
+  it('SerialReserve skips serials the claim refuses and gives up when a whole run of blocks is refused', async () => {
+    let counter = 0x40;
+    const accepted = new Set<string>();
+    const reserve = new SerialReserve(
+      (hexes) => hexes.map((hex, i) => i % 2 === 1 && (accepted.add(hex), true)), // every other one is "taken"
+      4,
+      16,
+      () => {
+        const hex = (counter++).toString(16);
+        return { hex, bytes: Buffer.from(hex, 'hex') };
+      },
+    );
+    const handedOut = await Promise.all(Array.from({ length: 5 }, () => reserve.next()));
+    expect(handedOut.every((serial) => accepted.has(serial.hex))).toBe(true);
+    expect(new Set(handedOut.map((serial) => serial.hex)).size).toBe(5);
+    await expect(new SerialReserve((hexes) => hexes.map(() => false), 4, 3).next()).rejects.toThrow(SerialExhaustedError);
+    const failing = new SerialReserve(async () => Promise.reject(new Error('database is closed')), 4);
+    await expect(failing.next()).rejects.toThrow('database is closed');
   });
 
   it('converts between INTEGER content and canonical hex', () => {

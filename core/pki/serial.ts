@@ -6,7 +6,7 @@
  * 64 that RFC 5280 and the CA/Browser Forum ask for) and its hex form is its DER content. Uniqueness is the
  * claim callback's business: a Store records the serial atomically and answers false when it already has it.
  */
-import { randomFillSync } from 'node:crypto';
+import { randomValue } from './random.js';
 
 export const SERIAL_BYTES = 16;
 
@@ -37,16 +37,19 @@ export function memoryClaim(used: Set<string> = new Set()): ClaimSerial {
 }
 
 export function randomSerial(): Serial {
-  const bytes = randomFillSync(new Uint8Array(SERIAL_BYTES));
+  const bytes = randomValue(SERIAL_BYTES);
   bytes[0] = (bytes[0]! & 0x3f) | 0x40;
   return { bytes, hex: Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('hex') };
 }
 
+/** Records every serial of `serialHexes` as used in one durable write; per serial, false when it already was. */
+export type ClaimSerials = (serialHexes: readonly string[]) => boolean[] | Promise<boolean[]>;
+
 export class SerialGenerator {
   constructor(
     private readonly claim: ClaimSerial = memoryClaim(),
-    private readonly maxAttempts = 16,
-    private readonly source: () => Serial = randomSerial,
+    protected readonly maxAttempts = 16,
+    protected readonly source: () => Serial = randomSerial,
   ) {}
 
   /** A fresh serial the claim callback accepted; retries on collision. */
@@ -57,6 +60,44 @@ export class SerialGenerator {
       if (claimed === true || (claimed !== false && (await claimed))) return serial;
     }
     throw new SerialExhaustedError(this.maxAttempts);
+  }
+}
+
+/**
+ * Claims serials ahead, a block at a time: one durable claim (one Store write) per block instead of one per
+ * certificate, and issuing no longer waits for a commit before it signs. The guarantee is SerialGenerator's:
+ * nothing is signed with a serial that is not durably taken. A serial claimed and never used (the process stops)
+ * is only skipped; serials must be unique, not consecutive. Concurrent callers share one claim in flight.
+ */
+export class SerialReserve extends SerialGenerator {
+  private readonly ready: Serial[] = [];
+  private filling: Promise<void> | undefined;
+
+  constructor(
+    private readonly claimMany: ClaimSerials,
+    private readonly blockSize = 64,
+    maxAttempts = 16,
+    source: () => Serial = randomSerial,
+  ) {
+    super(() => false, maxAttempts, source);
+  }
+
+  override async next(): Promise<Serial> {
+    for (let round = 0; round < this.maxAttempts; round++) {
+      const serial = this.ready.pop();
+      if (serial) return serial;
+      this.filling ??= this.fill().finally(() => (this.filling = undefined));
+      await this.filling;
+    }
+    const ready = this.ready.pop();
+    if (ready) return ready;
+    throw new SerialExhaustedError(this.maxAttempts * this.blockSize);
+  }
+
+  private async fill(): Promise<void> {
+    const candidates = Array.from({ length: this.blockSize }, this.source);
+    const claimed = await this.claimMany(candidates.map((serial) => serial.hex));
+    candidates.forEach((serial, i) => claimed[i] === true && this.ready.push(serial));
   }
 }
 

@@ -14,7 +14,7 @@ import { type AdjustableClock } from '../../core/clock.js';
 import type { Handler } from '../../core/http.js';
 import { CertificateAuthority } from '../../core/pki/ca.js';
 import type { CertificateProfile } from '../../core/pki/profile.js';
-import { SerialGenerator } from '../../core/pki/serial.js';
+import { SerialReserve } from '../../core/pki/serial.js';
 import type { Capability } from '../../core/scep/caps.js';
 import { csrPolicy, type CsrHook, type EnrollmentPolicy, manualApproval } from '../../core/scep/policy.js';
 import { challengePolicy, type ChallengeRecord, OneTimeChallenges } from '../../core/scep/policy-challenge.js';
@@ -99,7 +99,7 @@ export function createScepCa(options: ScepCaOptions): ScepCa {
     privateKey: options.identity.ca.privateKey,
     parents: parentsOf(options.identity.ca),
     clock,
-    serials: new SerialGenerator(repository.claimSerialBatched),
+    serials: new SerialReserve(repository.claimSerialsBatched),
   });
   const faults = options.faults instanceof FaultInjector ? options.faults : new FaultInjector(options.faults ?? {}, { clock });
   const settings = new SettingsStore(store, name, {

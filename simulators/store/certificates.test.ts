@@ -107,4 +107,13 @@ describe.each(stores)('CertificateRepository on %s', (_name, make) => {
     });
     expect((await generator.next()).hex).toBe('0def');
   });
+
+  it('claims a block of serials in one batched write, refusing the ones already taken', async () => {
+    const { repo } = setup();
+    expect(repo.claimSerial('0abc')).toBe(true);
+    expect(await repo.claimSerialsBatched(['0a01', '0ABC', '0a02'])).toEqual([true, false, true]);
+    expect(repo.claimSerial('0a02')).toBe(false);
+    await expect(repo.claimSerialsBatched(['0a03', 'not hex'])).rejects.toThrow(CertificateStoreError);
+    expect(repo.claimSerial('0a03')).toBe(true); // nothing of a refused block was written
+  });
 });

@@ -142,6 +142,18 @@ export class CertificateRepository {
     return writeBatched(this.store, () => this.serials.insert(id, { claimedAt }));
   };
 
+  /** claimSerialBatched for a block of serials in one write: the ClaimSerials a SerialReserve calls. */
+  claimSerialsBatched = (serialHexes: readonly string[]): Promise<boolean[]> => {
+    let ids: string[];
+    try {
+      ids = serialHexes.map(canonicalSerial);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    const claimedAt = this.clock.now().toISOString();
+    return writeBatched(this.store, () => ids.map((id) => this.serials.insert(id, { claimedAt })));
+  };
+
   /** Records an issued certificate; CertificateStoreError('duplicate_serial') when the serial is recorded already. */
   add(certificate: NewCertificate): CertificateRecord {
     const record: CertificateRecord = {
