@@ -6,12 +6,15 @@
  */
 import { createHash, type KeyObject } from 'node:crypto';
 import type { Clock } from '../../core/clock.js';
-import type { CertificateAuthority } from '../../core/pki/ca.js';
+import type { CertificateAuthority, IssuedCertificate } from '../../core/pki/ca.js';
 import { CsrError, parseCsr, type ParsedCsr } from '../../core/pki/csr.js';
+import type { GeneralNameEntry } from '../../core/pki/general-names.js';
 import { DistinguishedName, type DnAttributeInput } from '../../core/pki/names.js';
 import type { CertificateProfile } from '../../core/pki/profile.js';
-import { type CertificateRepository, newCertificateOf } from '../store/certificates.js';
+import { type CertificateRepository, type NewCertificate, newCertificateOf } from '../store/certificates.js';
+import { writeBatched } from '../store/index.js';
 import { EpkiError } from './errors.js';
+import { LicenceLedger, type LicenceRequest, type LicenceReservation } from './licences.js';
 import { type EpkiAccount, type EpkiOrder, type EpkiProfile, type EpkiState, type EpkiUser, ipAllowed, type LicencePack, ORDER_STATUS, passwordMatches } from './state.js';
 
 export interface Caller {
@@ -40,10 +43,29 @@ export interface IssueResult {
 export const PRODUCT_CODES: readonly string[] = ['EPKIPSPersonal'];
 const MAX_CN = 64;
 
+/** What an order is issued for: a verified CSR (with its SPKI fingerprint, for the key re-use rule) or a key made here. */
+type IssueKey = { csr: ParsedCsr; spkiSha256: string } | { publicKey: KeyObject };
+
+/** An order as checked: its EPKI profile, the pack it would use, and what picks a pack again at write time. */
+interface CheckedOrder {
+  profile: EpkiProfile;
+  pack: LicencePack;
+  licence: LicenceRequest;
+}
+
+type OrderDraft = Omit<EpkiOrder, 'orderId'>;
+
 export class EpkiService {
   private sequence = 0;
   /** SPKI fingerprint → Common Name of issued orders (the key re-use rule), built once from the store per state generation. */
   private keyIndex: { generation: number; names: Map<string, string> } | undefined;
+  /** Licences: chosen when an order is checked, held while it is signed, used in the write that records it. */
+  readonly licences: LicenceLedger;
+  /**
+   * One CertificateProfile per (years, hash): the CA caches a profile's compiled (encoded) form by object
+   * identity, so a new object per order would re-encode every extension. The e-mail SAN is per order (overrides).
+   */
+  private readonly certificateProfiles = new Map<string, CertificateProfile>();
 
   constructor(
     readonly state: EpkiState,
@@ -51,7 +73,9 @@ export class EpkiService {
     readonly repository: CertificateRepository,
     readonly clock: Clock,
     readonly issuerName: string,
-  ) {}
+  ) {
+    this.licences = new LicenceLedger(state, clock);
+  }
 
   authenticate(userName: string | undefined, password: string | undefined, address: string): Caller {
     if (!userName) throw new EpkiError('missingParameter', 'UserName');
@@ -69,8 +93,8 @@ export class EpkiService {
     return this.state.profiles.list({ where: (p) => p.corporateId === caller.account.corporateId });
   }
 
-  /** Checks an order in the reference's order and reserves its licence; returns what issuing needs. */
-  private checkOrder(caller: Caller, input: OrderInput): { profile: EpkiProfile; pack: LicencePack } {
+  /** Checks an order in the reference's order; returns what issuing needs (no licence is held yet). */
+  private checkOrder(caller: Caller, input: OrderInput): CheckedOrder {
     if (!input.profileId) throw new EpkiError('missingParameter', 'ProfileID');
     if (!input.productCode) throw new EpkiError('missingParameter', 'ProductCode');
     if (input.years === undefined) throw new EpkiError('missingParameter', 'Year');
@@ -83,31 +107,24 @@ export class EpkiService {
     if (profile.state !== 'VALIDATED') throw new EpkiError('profileNotValidated');
     if (!PRODUCT_CODES.includes(input.productCode)) throw new EpkiError('productNotAllowed');
     if (profile.hash === 'SHA-1') throw new EpkiError('sha1Refused');
-    const now = this.clock.now().getTime();
-    const packs = this.state.licences.list({
-      where: (p) => p.corporateId === caller.account.corporateId && p.profileId === profile.profileId && p.productCode === input.productCode && p.years === input.years,
-    });
-    if (packs.length === 0) throw new EpkiError('licenceNoMatch');
-    const live = packs.filter((p) => Date.parse(p.expiresAt) > now);
-    if (live.length === 0) throw new EpkiError('licenceExpired');
-    const pack = live.find((p) => p.used < p.count);
-    if (!pack) throw new EpkiError('licenceExhausted');
+    const licence: LicenceRequest = { corporateId: caller.account.corporateId, profileId: profile.profileId, productCode: input.productCode, years: input.years };
+    const pack = this.licences.choose(licence);
     if (profile.lockBaseDn) {
       for (const ou of input.organizationUnits) if (!profile.organizationUnits.includes(ou)) throw new EpkiError('ouNotAllowed');
     }
-    return { profile, pack };
+    return { profile, pack, licence };
   }
 
-  private consume(pack: LicencePack): void {
-    this.state.licences.update(pack.licenseNo, (p) => ({ ...p, used: p.used + 1 }));
-  }
-
-  private newOrderId(): string {
+  /**
+   * Stores the order `build` makes for the next free order ID (insert-only, so two processes sharing the store
+   * never take the same ID). Call inside a write transaction when other writes belong with it.
+   */
+  private insertOrder(build: (orderId: string) => EpkiOrder): EpkiOrder {
     const day = this.clock.now().toISOString().slice(0, 10).replace(/-/g, '');
     for (;;) {
       // ASSUMPTION: MPS + date + sequence (reference §6, an OCR-garbled sample).
-      const id = `MPS${day}${String(++this.sequence).padStart(6, '0')}`;
-      if (!this.state.orders.get(id)) return id;
+      const order = build(`MPS${day}${String(++this.sequence).padStart(6, '0')}`);
+      if (this.state.orders.insert(order.orderId, order)) return order;
     }
   }
 
@@ -121,7 +138,7 @@ export class EpkiService {
     return DistinguishedName.fromRdns(rdns);
   }
 
-  private checkCsr(csrText: string | undefined, commonName: string): ParsedCsr {
+  private checkCsr(csrText: string | undefined, commonName: string): { csr: ParsedCsr; spkiSha256: string } {
     if (!csrText) throw new EpkiError('missingParameter', 'CSR');
     let csr: ParsedCsr;
     try {
@@ -133,10 +150,10 @@ export class EpkiService {
     if (!csr.verify()) throw new EpkiError('csrInvalid');
     const spec = csr.keySpec;
     if (spec.type === 'rsa' && spec.bits < 2048) throw new EpkiError('weakKey');
-    const fingerprint = spkiFingerprint(csr.spkiDer);
-    const known = this.keys().get(fingerprint);
+    const spkiSha256 = spkiFingerprint(csr.spkiDer);
+    const known = this.keys().get(spkiSha256);
     if (known !== undefined && known !== commonName) throw new EpkiError('keyReused');
-    return csr;
+    return { csr, spkiSha256 };
   }
 
   private keys(): Map<string, string> {
@@ -148,42 +165,55 @@ export class EpkiService {
     return this.keyIndex.names;
   }
 
-  private async issue(order: EpkiOrder, profile: EpkiProfile, key: { csr: ParsedCsr } | { publicKey: KeyObject }): Promise<IssueResult> {
-    const subject = this.subjectOf(profile, order.commonName, order.organizationUnits);
-    const certificateProfile: CertificateProfile = {
-      validityDays: order.years * 365,
-      keyUsage: ['digitalSignature', 'keyEncipherment'],
-      extendedKeyUsage: ['clientAuth', 'emailProtection'],
-      hash: profile.hash === 'SHA-1' ? 'sha1' : 'sha256',
-      subjectAltNames: order.email ? { names: [{ type: 'email', value: order.email }] } : 'none',
-    };
-    const issued =
-      'csr' in key
-        ? await this.ca.issueFromCsr(key.csr, certificateProfile, { subject })
-        : await this.ca.issue({ subject, publicKey: key.publicKey, profile: certificateProfile });
-    const now = this.clock.now().toISOString();
-    this.repository.add(newCertificateOf(issued, this.issuerName, { profile: profile.profileId, requester: order.userName, transactionId: order.orderId }));
-    const updated: EpkiOrder = {
-      ...order,
-      status: ORDER_STATUS.issued,
-      subject: issued.subject.toString(),
-      serialHex: issued.serialHex,
-      certificate: Buffer.from(issued.der).toString('base64'),
-      notBefore: issued.notBefore.toISOString(),
-      notAfter: issued.notAfter.toISOString(),
-      issueDate: now,
-      ...('csr' in key ? { spkiSha256: spkiFingerprint(key.csr.spkiDer) } : {}),
-      events: [...order.events, { name: 'ISSUED', at: now }],
-    };
-    this.state.orders.put(order.orderId, updated);
-    if (updated.spkiSha256 && !this.keys().has(updated.spkiSha256)) this.keys().set(updated.spkiSha256, updated.commonName);
-    return { order: updated, certificate: issued.der, chain: [...this.ca.chain] };
+  private certificateProfile(years: number, hash: EpkiProfile['hash']): CertificateProfile {
+    const id = `${years}/${hash}`;
+    let profile = this.certificateProfiles.get(id);
+    if (!profile) {
+      profile = Object.freeze({
+        validityDays: years * 365,
+        keyUsage: ['digitalSignature', 'keyEncipherment'],
+        extendedKeyUsage: ['clientAuth', 'emailProtection'],
+        hash: hash === 'SHA-1' ? 'sha1' : 'sha256',
+        subjectAltNames: 'none',
+      } satisfies CertificateProfile);
+      this.certificateProfiles.set(id, profile);
+    }
+    return profile;
   }
 
-  private newOrder(caller: Caller, input: OrderInput, pack: LicencePack, profile: EpkiProfile): EpkiOrder {
+  /** Builds and signs the order's certificate: the profile's DN with the order's CN and OUs, its e-mail as the SAN. */
+  private sign(order: OrderDraft, profile: EpkiProfile, key: IssueKey): Promise<IssuedCertificate> {
+    const subject = this.subjectOf(profile, order.commonName, order.organizationUnits);
+    const certificateProfile = this.certificateProfile(order.years, profile.hash);
+    const san: GeneralNameEntry[] | undefined = order.email ? [{ type: 'email', value: order.email }] : undefined;
+    return 'csr' in key
+      ? this.ca.issueFromCsr(key.csr, certificateProfile, { subject, ...(san && { subjectAltNames: san }) })
+      : this.ca.issue({ subject, publicKey: key.publicKey, profile: certificateProfile, ...(san && { subjectAltNames: san }) });
+  }
+
+  /** `order` as issued with `certificate` at `now`. */
+  private issuedOrder(order: EpkiOrder, issued: IssuedCertificate, certificate: NewCertificate, key: IssueKey, now: string): EpkiOrder {
+    return {
+      ...order,
+      status: ORDER_STATUS.issued,
+      subject: certificate.subject,
+      serialHex: issued.serialHex,
+      certificate: certificate.der,
+      notBefore: certificate.notBefore,
+      notAfter: certificate.notAfter,
+      issueDate: now,
+      ...('csr' in key ? { spkiSha256: key.spkiSha256 } : {}),
+      events: [...order.events, { name: 'ISSUED', at: now }],
+    };
+  }
+
+  private rememberKey(order: EpkiOrder): void {
+    if (order.spkiSha256 && !this.keys().has(order.spkiSha256)) this.keys().set(order.spkiSha256, order.commonName);
+  }
+
+  private draftOrder(caller: Caller, input: OrderInput, pack: LicencePack, profile: EpkiProfile): OrderDraft {
     const now = this.clock.now().toISOString();
-    const order: EpkiOrder = {
-      orderId: this.newOrderId(),
+    return {
       corporateId: caller.account.corporateId,
       userName: caller.user.userName,
       profileId: profile.profileId,
@@ -199,22 +229,44 @@ export class EpkiService {
       ...(input.email ? { email: input.email } : {}),
       ...(input.pickupPassword ? { pickupPassword: input.pickupPassword } : {}),
     };
-    this.state.orders.put(order.orderId, order);
-    this.consume(pack);
-    return order;
+  }
+
+  /**
+   * A checked order, issued: its licence is held while the certificate is signed, then the order, the licence it
+   * uses and the certificate are written together in the store's group commit (so nothing is answered before it
+   * is on record). A licence another process took meanwhile fails the order with licenceExhausted; the certificate
+   * signed for it is then never delivered nor recorded.
+   */
+  private async issueOrder(caller: Caller, input: OrderInput, checked: CheckedOrder, key: IssueKey): Promise<IssueResult> {
+    const reservation = this.licences.reserve(checked.pack);
+    try {
+      const draft = this.draftOrder(caller, input, checked.pack, checked.profile);
+      const issued = await this.sign(draft, checked.profile, key);
+      const certificate = newCertificateOf(issued, this.issuerName, { profile: checked.profile.profileId, requester: draft.userName });
+      const order = await writeBatched(this.state.store, () => {
+        const pack = this.licences.consume(reservation, checked.licence);
+        const now = this.clock.now().toISOString();
+        const stored = this.insertOrder((orderId) => this.issuedOrder({ orderId, ...draft, licenseNo: pack.licenseNo }, issued, certificate, key, now));
+        this.repository.add({ ...certificate, transactionId: stored.orderId });
+        return stored;
+      });
+      this.rememberKey(order);
+      return { order, certificate: issued.der, chain: [...this.ca.chain] };
+    } finally {
+      reservation.release();
+    }
   }
 
   /** OrderAndIssueCertificate / OrderDS: a CSR in, a certificate out, one licence used. */
   async orderWithCsr(caller: Caller, input: OrderInput, csrText: string | undefined): Promise<IssueResult> {
-    const { profile, pack } = this.checkOrder(caller, input);
-    const csr = this.checkCsr(csrText, input.commonName!);
-    return this.issue(this.newOrder(caller, input, pack, profile), profile, { csr });
+    const checked = this.checkOrder(caller, input);
+    const key = this.checkCsr(csrText, input.commonName!);
+    return this.issueOrder(caller, input, checked, key);
   }
 
   /** OrderPkcs12: the key is made here (by the caller, passed in) and returned in a PKCS#12. */
   async orderWithKey(caller: Caller, input: OrderInput, publicKey: KeyObject): Promise<IssueResult> {
-    const { profile, pack } = this.checkOrder(caller, input);
-    return this.issue(this.newOrder(caller, input, pack, profile), profile, { publicKey });
+    return this.issueOrder(caller, input, this.checkOrder(caller, input), { publicKey });
   }
 
   /** Validates an order before a key is made for it (OrderPkcs12 makes the key only for an acceptable order). */
@@ -224,8 +276,12 @@ export class EpkiService {
 
   /** OrderCertificate: the order waits for pick-up (user enrolment); the licence is used now. ASSUMPTION. */
   orderForPickup(caller: Caller, input: OrderInput): EpkiOrder {
-    const { profile, pack } = this.checkOrder(caller, input);
-    return this.newOrder(caller, input, pack, profile);
+    const checked = this.checkOrder(caller, input);
+    const draft = this.draftOrder(caller, input, checked.pack, checked.profile);
+    return this.state.store.transaction(() => {
+      const pack = this.licences.consume(this.licences.reserve(checked.pack), checked.licence);
+      return this.insertOrder((orderId) => ({ orderId, ...draft, licenseNo: pack.licenseNo }));
+    });
   }
 
   /** The pick-up of an OrderCertificate / Reissue order (the emailed link; here an admin call). */
@@ -236,7 +292,21 @@ export class EpkiService {
     if (order.pickupPassword !== undefined && order.pickupPassword !== pickupPassword) throw new EpkiError('invalidParameter', 'PickupPassword');
     const profile = this.state.profiles.get(order.profileId);
     if (!profile) throw new EpkiError('profileNotFound');
-    return this.issue(order, profile, { csr: this.checkCsr(csrText, order.commonName) });
+    const key = this.checkCsr(csrText, order.commonName);
+    const issued = await this.sign(order, profile, key);
+    const certificate = newCertificateOf(issued, this.issuerName, { profile: profile.profileId, requester: order.userName, transactionId: order.orderId });
+    const updated = await writeBatched(this.state.store, () => {
+      // Checked again where it is written: a second pick-up of the same order may have issued meanwhile.
+      const current = this.state.orders.get(orderId);
+      if (!current) throw new EpkiError('orderNotFound');
+      if (current.status !== ORDER_STATUS.initial) throw new EpkiError('statusChanged');
+      this.repository.add(certificate);
+      const issuedOrder = this.issuedOrder(current, issued, certificate, key, this.clock.now().toISOString());
+      this.state.orders.put(orderId, issuedOrder);
+      return issuedOrder;
+    });
+    this.rememberKey(updated);
+    return { order: updated, certificate: issued.der, chain: [...this.ca.chain] };
   }
 
   ownOrder(caller: Caller, orderId: string | undefined, field = 'OrderID'): EpkiOrder {
@@ -280,20 +350,24 @@ export class EpkiService {
       throw new EpkiError('targetInaccessible');
     }
     const now = this.clock.now().toISOString();
-    const order: EpkiOrder = {
-      ...target,
-      orderId: this.newOrderId(),
-      operation: 'Reissue',
-      status: ORDER_STATUS.initial,
-      originalOrderId: target.orderId,
-      requestDate: now,
-      events: [{ name: 'REISSUE_ORDERED', at: now }],
-      ...(pickupPassword ? { pickupPassword } : {}),
-    };
-    for (const key of ['serialHex', 'certificate', 'notBefore', 'notAfter', 'issueDate', 'spkiSha256', 'reissuedBy'] as const) delete order[key];
-    this.state.orders.put(order.orderId, order);
-    this.state.orders.update(target.orderId, (o) => ({ ...o, reissuedBy: order.orderId }));
-    return order;
+    return this.state.store.transaction(() => {
+      const order = this.insertOrder((orderId) => {
+        const draft: EpkiOrder = {
+          ...target,
+          orderId,
+          operation: 'Reissue',
+          status: ORDER_STATUS.initial,
+          originalOrderId: target.orderId,
+          requestDate: now,
+          events: [{ name: 'REISSUE_ORDERED', at: now }],
+          ...(pickupPassword ? { pickupPassword } : {}),
+        };
+        for (const key of ['serialHex', 'certificate', 'notBefore', 'notAfter', 'issueDate', 'spkiSha256', 'reissuedBy'] as const) delete draft[key];
+        return draft;
+      });
+      this.state.orders.update(target.orderId, (o) => ({ ...o, reissuedBy: order.orderId }));
+      return order;
+    });
   }
 }
 

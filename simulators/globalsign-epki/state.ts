@@ -103,7 +103,18 @@ export function passwordMatches(user: EpkiUser, password: string): boolean {
 /** Whether `address` is inside one of the CIDR ranges or single addresses (IPv4-mapped IPv6 counts as IPv4). */
 export function ipAllowed(address: string, ranges: readonly string[]): boolean {
   const plain = address.startsWith('::ffff:') && isIPv4(address.slice(7)) ? address.slice(7) : address;
-  const list = new BlockList();
+  return blockListOf(ranges).check(plain, isIPv4(plain) ? 'ipv4' : 'ipv6');
+}
+
+/** Built BlockLists by their ranges: every request checks its account's ranges, which rarely change. */
+const blockLists = new Map<string, BlockList>();
+const BLOCK_LISTS_KEPT = 64;
+
+function blockListOf(ranges: readonly string[]): BlockList {
+  const id = ranges.join(' ');
+  let list = blockLists.get(id);
+  if (list) return list;
+  list = new BlockList();
   for (const range of ranges) {
     const [ip, bits] = range.split('/');
     if (!ip) continue;
@@ -112,7 +123,9 @@ export function ipAllowed(address: string, ranges: readonly string[]): boolean {
     if (bits === undefined) list.addAddress(ip, type);
     else list.addSubnet(ip, Number(bits), type);
   }
-  return list.check(plain, isIPv4(plain) ? 'ipv4' : 'ipv6');
+  if (blockLists.size >= BLOCK_LISTS_KEPT) blockLists.clear();
+  blockLists.set(id, list);
+  return list;
 }
 
 export class EpkiState {
