@@ -8,7 +8,7 @@ import { BASE64_ENCODING_TYPE, REQUEST_TYPES, TOKEN_TYPES, VALUE_TYPES, WS_TRUST
 import { child, children, els, type XmlElement } from '../../core/soap/index.js';
 import { MpkiError } from './errors.js';
 import type { OperationContext } from './operations.js';
-import { type EnrollOutcome, type NameValue, tokenTypeOf } from './service.js';
+import { type EnrollOutcome, type IssuedToken, type NameValue, tokenTypeOf } from './service.js';
 import type { MpkiProfile } from './state.js';
 import { common, text, writer } from './xml.js';
 
@@ -40,27 +40,36 @@ export async function requestSecurityToken(operation: XmlElement, context: Opera
   const { version, clientTransactionId } = common(request);
   const ra = context.ra();
   const { service } = context;
-  if (context.state.account().health === 'DOWN') throw new MpkiError('serviceDown');
+  const account = context.state.account();
+  if (account.health === 'DOWN') throw new MpkiError('serviceDown');
   const requestType = requestTypeOf(text(request, 'requestType'));
   const tokenType = tokenTypeOf(text(request, 'tokenType'));
   const pairs = pairsOf(request);
   const tokens = children(request, 'binarySecurityToken').map((t) => ({ valueType: t.attributes.ValueType, text: t.text }));
   const csr = tokens.find((t) => t.valueType === undefined || t.valueType === VALUE_TYPES.PKCS10)?.text;
+  const event = requestType === 'Issue' ? 'enroll' : requestType === 'Renew' ? 'renew' : 'query';
   let outcome: EnrollOutcome;
   let profile: MpkiProfile | undefined;
+  let seatId: string | undefined;
+  // An issued certificate's audit record is written with the certificate (one group commit, service.issue).
+  let recorded = false;
+  const auditIssued = (issued: IssuedToken) => {
+    context.state.record({ event, outcome: 'success', detail: `issued ${issued.tokenType} ${issued.serialHex}`, serialHex: issued.serialHex, ra: ra.serialHex, ...(profile ? { profileOid: profile.oid } : {}), ...(seatId ? { seatId } : {}) });
+    recorded = true;
+  };
   if (requestType === 'QueryTokenStatus') {
     outcome = await service.queryPending(ra, text(request, 'pendingTokenReferenceID'));
   } else {
-    profile = service.webServicesProfile(text(request, 'certificateProfileID'), ra);
+    const found = service.webServicesProfile(text(request, 'certificateProfileID'), ra);
+    profile = found;
+    seatId = pairs.find((p) => p.name === found.seatIdAttribute)?.value;
     if (requestType === 'Issue') {
-      outcome = await service.enroll(ra, profile, tokenType, pairs, csr);
+      outcome = await service.enroll(ra, found, tokenType, pairs, csr, { onIssued: auditIssued, account });
     } else {
       const old = tokens.find((t) => t.valueType === TOKEN_TYPES.X509v3 || t.valueType === TOKEN_TYPES.PKCS7)?.text;
-      outcome = await service.renew(ra, profile, tokenType, pairs, csr, old);
+      outcome = await service.renew(ra, found, tokenType, pairs, csr, old, { onIssued: auditIssued, account });
     }
   }
-  const seatId = profile ? pairs.find((p) => p.name === profile!.seatIdAttribute)?.value : undefined;
-  const event = requestType === 'Issue' ? 'enroll' : requestType === 'Renew' ? 'renew' : 'query';
   const serverTransactionId = service.newTransactionId();
   let inner: string;
   if (outcome.kind === 'pending') {
@@ -68,7 +77,7 @@ export async function requestSecurityToken(operation: XmlElement, context: Opera
     inner = vs.q('requestedVSSecurityToken', [vs.q('pendingTokenReferenceID', outcome.pendingId)]);
   } else {
     const issued = outcome.issued;
-    context.state.record({ event, outcome: 'success', detail: `issued ${issued.tokenType} ${issued.serialHex}`, serialHex: issued.serialHex, ra: ra.serialHex, ...(profile ? { profileOid: profile.oid } : {}), ...(seatId ? { seatId } : {}) });
+    if (!recorded) auditIssued(issued);
     const attrs = `ValueType="${TOKEN_TYPES[issued.tokenType]}" EncodingType="${BASE64_ENCODING_TYPE}"`;
     inner = vs.q('requestedVSSecurityToken', [
       `<${vs.prefix}:binarySecurityToken ${attrs}>${issued.token}</${vs.prefix}:binarySecurityToken>`,

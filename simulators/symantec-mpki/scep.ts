@@ -14,6 +14,7 @@ import type { ParsedCsr } from '../../core/pki/csr.js';
 import { FailInfo } from '../../core/scep/constants.js';
 import { type EnrollmentPolicy, httpRefusal, reject } from '../../core/scep/policy.js';
 import { createScepServer, type ScepHandler } from '../../core/scep/server.js';
+import { writeBatched } from '../store/index.js';
 import { MpkiError } from './errors.js';
 import { SYMANTEC_DEFAULTS } from './fixtures.js';
 import { EMAIL_FIELDS, type MpkiService, type NameValue } from './service.js';
@@ -25,6 +26,13 @@ function emailOf(csr: ParsedCsr): string | undefined {
 
 function seatOf(profile: MpkiProfile, csr: ParsedCsr): string | undefined {
   return EMAIL_FIELDS.includes(profile.seatIdAttribute) ? emailOf(csr) : csr.subject.get('CN');
+}
+
+/** The passcode was redeemed, locked or changed by a concurrent request (another process) since it was checked. */
+class PasscodeTaken extends Error {
+  constructor(readonly status: string) {
+    super(`passcode is ${status}`);
+  }
 }
 
 function passcodePolicy(oid: string, service: MpkiService): EnrollmentPolicy {
@@ -73,9 +81,18 @@ function passcodePolicy(oid: string, service: MpkiService): EnrollmentPolicy {
     ];
     const hadSeat = state.seats.get(seatKey(profile.seatKind, record.seatId)) !== undefined;
     const hadUser = state.users.get(userKey(record.seatId)) !== undefined;
+    // The seat is taken and the passcode redeemed in one transaction, before the await, so a concurrent request
+    // with the same passcode is refused (the status is re-read under the write lock: another process may have
+    // redeemed it since); both are undone below unless a certificate was issued, so the device can retry.
     try {
-      service.takeSeat(profile, record.seatId, pairs);
+      state.store.transaction(() => {
+        const current = state.passcodes.get(key);
+        if (current?.status !== 'ACTIVE' || current.passcode !== challenge) throw new PasscodeTaken(current?.status ?? 'gone');
+        state.passcodes.update(key, (p) => ({ ...p, status: 'REDEEMED' }));
+        service.takeSeat(profile, record.seatId, pairs);
+      });
     } catch (error) {
+      if (error instanceof PasscodeTaken) return refuse('redeemedOrLocked', `passcode of ${record.seatId} is ${error.status}`);
       if (error instanceof MpkiError) {
         state.record({ event: 'scep', outcome: 'refused', detail: error.message, profileOid: oid, seatId: record.seatId, errorCode: error.code });
         return reject(FailInfo.badRequest, error.message);
@@ -86,9 +103,6 @@ function passcodePolicy(oid: string, service: MpkiService): EnrollmentPolicy {
     context.overrides.subject = shape.subject;
     context.overrides.subjectAltNames = shape.san;
     context.profile = shape.profile;
-    // Redeemed before the await so a concurrent request with the same passcode is refused; undone below unless
-    // a certificate was issued, so the device can retry with the same passcode.
-    state.passcodes.update(key, (p) => ({ ...p, status: 'REDEEMED' }));
     const undo = () =>
       state.store.transaction(() => {
         state.passcodes.update(key, (p) => (p.status === 'REDEEMED' ? { ...p, status: 'ACTIVE' } : p));
@@ -104,8 +118,12 @@ function passcodePolicy(oid: string, service: MpkiService): EnrollmentPolicy {
     }
     if (result.kind !== 'issued') undo();
     if (result.kind === 'issued') {
-      const meta = service.recordIssued(result.certificate, profile, record.seatId, pairs, 'scep', shape);
-      state.record({ event: 'scep', outcome: 'success', detail: `issued ${meta.serialHex}`, profileOid: oid, seatId: record.seatId, serialHex: meta.serialHex });
+      const issued = result.certificate;
+      // One group commit (Store.batch) for the certificate and its audit record; answered once it is committed.
+      await writeBatched(state.store, () => {
+        const meta = service.recordIssued(issued, profile, record.seatId, pairs, 'scep', shape);
+        state.record({ event: 'scep', outcome: 'success', detail: `issued ${meta.serialHex}`, profileOid: oid, seatId: record.seatId, serialHex: meta.serialHex });
+      });
     }
     return result;
   };

@@ -19,9 +19,10 @@ import { buildCertsOnly, parseCertsOnly } from '../../core/scep/certs-only.js';
 import { TOKEN_TYPES, type TokenTypeName } from '../../core/connectors/symantec-mpki/wire.js';
 import type { CertificateRepository } from '../store/certificates.js';
 import { canonicalSerial, newCertificateOf } from '../store/certificates.js';
+import { writeBatched } from '../store/index.js';
 import { MpkiError } from './errors.js';
 import { SYMANTEC_DEFAULTS } from './fixtures.js';
-import { type MpkiCertificate, type MpkiProfile, type MpkiState, type RaRecord, seatKey, type StoredEnrollment, userKey } from './state.js';
+import { type MpkiAccount, type MpkiCertificate, type MpkiProfile, type MpkiState, type RaRecord, seatKey, type StoredEnrollment, userKey } from './state.js';
 
 export type NameValue = { name: string; value: string };
 
@@ -32,6 +33,15 @@ export interface IssuedToken {
   pkcs12Password?: string;
   serialHex: string;
   certificate: Uint8Array;
+}
+
+/** Runs inside the write that records an issued certificate (synchronous Store writes only, e.g. the audit record). */
+export type IssuedHook = (issued: IssuedToken) => void;
+
+export interface IssueOptions {
+  onIssued?: IssuedHook;
+  /** The account as the caller already read it for this request (one Store read less). */
+  account?: MpkiAccount;
 }
 
 export type EnrollOutcome = { kind: 'issued'; issued: IssuedToken } | { kind: 'pending'; pendingId: string };
@@ -109,29 +119,39 @@ export class MpkiService {
 
   /** Takes a seat of the profile's pool for a new seat ID; an existing seat costs nothing. */
   takeSeat(profile: MpkiProfile, seatId: string, pairs: readonly NameValue[] = []): void {
-    this.state.store.transaction(() => {
-      const key = seatKey(profile.seatKind, seatId);
-      if (!this.state.seats.get(key)) {
-        const pool = this.state.pools.get(profile.seatKind);
-        if (!pool || pool.used >= pool.purchased) throw new MpkiError('seatPoolExhausted', profile.seatKind, pool?.purchased ?? 0, pool?.used ?? 0);
-        this.state.pools.update(profile.seatKind, (p) => ({ ...p, used: p.used + 1 }));
-        this.state.seats.put(key, { kind: profile.seatKind, seatId, createdAt: this.clock.now().toISOString() });
-      }
-      // ASSUMPTION: enrolling registers the seat as a user (PKI Manager "Manage users").
-      if (!this.state.users.get(userKey(seatId))) {
-        const email = EMAIL_FIELDS.map((f) => fieldValue(pairs, f)).find((v) => v !== undefined);
-        const first = fieldValue(pairs, 'mail_firstName');
-        const last = fieldValue(pairs, 'mail_lastName');
-        this.state.users.put(userKey(seatId), {
-          seatId,
-          attributes: [],
-          createdAt: this.clock.now().toISOString(),
-          ...(email ? { emailAddress: email } : {}),
-          ...(first ? { firstName: first } : {}),
-          ...(last ? { lastName: last } : {}),
-        });
-      }
-    });
+    this.state.store.transaction(() => this.takeSeatNow(profile, seatId, pairs));
+  }
+
+  /** takeSeat's check alone, nothing written: the same refusal, before the work of signing (enroll re-checks it when it writes). */
+  checkSeat(profile: MpkiProfile, seatId: string): void {
+    if (this.state.seats.get(seatKey(profile.seatKind, seatId))) return;
+    const pool = this.state.pools.get(profile.seatKind);
+    if (!pool || pool.used >= pool.purchased) throw new MpkiError('seatPoolExhausted', profile.seatKind, pool?.purchased ?? 0, pool?.used ?? 0);
+  }
+
+  /** takeSeat's writes; the caller runs it inside a transaction or batch, where its check and write are atomic. */
+  private takeSeatNow(profile: MpkiProfile, seatId: string, pairs: readonly NameValue[]): void {
+    const key = seatKey(profile.seatKind, seatId);
+    if (!this.state.seats.get(key)) {
+      const pool = this.state.pools.get(profile.seatKind);
+      if (!pool || pool.used >= pool.purchased) throw new MpkiError('seatPoolExhausted', profile.seatKind, pool?.purchased ?? 0, pool?.used ?? 0);
+      this.state.pools.update(profile.seatKind, (p) => ({ ...p, used: p.used + 1 }));
+      this.state.seats.put(key, { kind: profile.seatKind, seatId, createdAt: this.clock.now().toISOString() });
+    }
+    // ASSUMPTION: enrolling registers the seat as a user (PKI Manager "Manage users").
+    if (!this.state.users.get(userKey(seatId))) {
+      const email = EMAIL_FIELDS.map((f) => fieldValue(pairs, f)).find((v) => v !== undefined);
+      const first = fieldValue(pairs, 'mail_firstName');
+      const last = fieldValue(pairs, 'mail_lastName');
+      this.state.users.put(userKey(seatId), {
+        seatId,
+        attributes: [],
+        createdAt: this.clock.now().toISOString(),
+        ...(email ? { emailAddress: email } : {}),
+        ...(first ? { firstName: first } : {}),
+        ...(last ? { lastName: last } : {}),
+      });
+    }
   }
 
   /** Gives back a seat taken for a request that was not issued after all. */
@@ -142,8 +162,12 @@ export class MpkiService {
     });
   }
 
-  /** Web-services Issue: checks, then issues or parks the request for approval. */
-  async enroll(ra: RaRecord, profile: MpkiProfile, tokenType: TokenTypeName, pairs: NameValue[], csrText: string | undefined): Promise<EnrollOutcome> {
+  /**
+   * Web-services Issue: checks, then issues or parks the request for approval. An issued certificate's seat is
+   * checked before signing and taken (re-checked) in the one batched write that records it; `onIssued` runs in
+   * that write too (the audit record), so the answer goes out only once all of it is committed.
+   */
+  async enroll(ra: RaRecord, profile: MpkiProfile, tokenType: TokenTypeName, pairs: NameValue[], csrText: string | undefined, options: IssueOptions = {}): Promise<EnrollOutcome> {
     const seatId = this.checkFields(profile, pairs);
     if (profile.verifyUser && !this.state.users.get(userKey(seatId))) throw new MpkiError('seatNotFound', seatId, profile.seatIdAttribute);
     if (tokenType === 'PKCS12' && !profile.keyEscrow) throw new MpkiError('tokenTypeNotAllowed', 'PKCS12', profile.oid);
@@ -153,21 +177,17 @@ export class MpkiService {
       csr = this.parseCsr(csrText);
       this.checkKey(profile, csr);
     }
-    this.takeSeat(profile, seatId, pairs);
-    const stored: StoredEnrollment = {
-      profileOid: profile.oid,
-      tokenType,
-      nameValuePairs: pairs,
-      raSerial: ra.serialHex,
-      ...(csr ? { csrBase64: Buffer.from(csr.der).toString('base64') } : {}),
-    };
+    const stored: StoredEnrollment = { profileOid: profile.oid, tokenType, nameValuePairs: pairs, raSerial: ra.serialHex };
     if (profile.approvalRequired) {
+      this.takeSeat(profile, seatId, pairs);
+      if (csr) stored.csrBase64 = Buffer.from(csr.der).toString('base64');
       const id = randomBytes(10).toString('hex');
       const now = this.clock.now().toISOString();
       this.state.pending.put(id, { id, profileOid: profile.oid, seatId, status: 'PENDING', request: stored, createdAt: now });
       return { kind: 'pending', pendingId: id };
     }
-    return { kind: 'issued', issued: await this.issue(profile, seatId, stored, 'web-services', csr) };
+    this.checkSeat(profile, seatId);
+    return { kind: 'issued', issued: await this.issue(profile, seatId, stored, 'web-services', csr, { ...options, takeSeat: true }) };
   }
 
   /** QueryTokenStatus: the token once approved, the same reference while pending. */
@@ -221,7 +241,7 @@ export class MpkiService {
   }
 
   /** Renew: a new CSR for the seat of a certificate this CA issued, inside its renewal window (§A.8 10). */
-  async renew(ra: RaRecord, profile: MpkiProfile, tokenType: TokenTypeName, pairs: NameValue[], csrText: string | undefined, oldCertificate: string | undefined): Promise<EnrollOutcome> {
+  async renew(ra: RaRecord, profile: MpkiProfile, tokenType: TokenTypeName, pairs: NameValue[], csrText: string | undefined, oldCertificate: string | undefined, options: IssueOptions = {}): Promise<EnrollOutcome> {
     if (!oldCertificate) throw new MpkiError('renewCertificateMissing');
     const serialHex = this.renewedSerial(oldCertificate);
     const meta = this.state.certificates.get(serialHex);
@@ -238,7 +258,7 @@ export class MpkiService {
     this.checkKey(profile, csr);
     const merged = [...pairs, ...(meta.fields ?? []).filter((f) => !fieldValue(pairs, f.name))];
     const stored: StoredEnrollment = { profileOid: profile.oid, tokenType, nameValuePairs: merged, raSerial: ra.serialHex, csrBase64: Buffer.from(csr.der).toString('base64') };
-    return { kind: 'issued', issued: await this.issue(profile, meta.seatId, stored, 'web-services', csr) };
+    return { kind: 'issued', issued: await this.issue(profile, meta.seatId, stored, 'web-services', csr, options) };
   }
 
   /**
@@ -264,13 +284,13 @@ export class MpkiService {
   }
 
   /** The subject, SAN and profile of a certificate for `profile` and these fields. */
-  certificateShape(profile: MpkiProfile, pairs: readonly NameValue[], seatId: string): { subject: DistinguishedName; san: GeneralNameEntry[]; profile: CertificateProfile; email?: string; commonName: string } {
+  certificateShape(profile: MpkiProfile, pairs: readonly NameValue[], seatId: string, account: MpkiAccount = this.state.account()): { subject: DistinguishedName; san: GeneralNameEntry[]; profile: CertificateProfile; email?: string; commonName: string } {
     const commonName = fieldValue(pairs, 'common_name') ?? seatId;
     const email = EMAIL_FIELDS.map((f) => fieldValue(pairs, f)).find((v) => v !== undefined);
     const country = fieldValue(pairs, 'country');
     const rdns: DnAttributeInput[][] = [];
     if (country && /^[A-Za-z]{2}$/.test(country)) rdns.push([{ type: 'C', value: country.toUpperCase() }]);
-    rdns.push([{ type: 'O', value: this.state.account().organization }]);
+    rdns.push([{ type: 'O', value: account.organization }]);
     // ASSUMPTION: a Test-mode certificate is marked by an OU (the real marker is not public).
     if (profile.mode === 'Test') rdns.push([{ type: 'OU', value: SYMANTEC_DEFAULTS.testModeOu }]);
     rdns.push([{ type: 'CN', value: commonName }]);
@@ -298,9 +318,15 @@ export class MpkiService {
     return compiled;
   }
 
-  /** Issues and records; the seat is already taken. */
-  async issue(profile: MpkiProfile, seatId: string, stored: StoredEnrollment, channel: string, csr: ParsedCsr | undefined): Promise<IssuedToken> {
-    const shape = this.certificateShape(profile, stored.nameValuePairs, seatId);
+  /**
+   * Issues and records. The seat is already taken, or with `takeSeat` is taken in the write that records the
+   * certificate (re-checked there: a request that lost the pool's last seat to a concurrent one, in this process
+   * or another on the same file, is refused as before; its certificate was signed but is never delivered).
+   * That write is one group commit (Store.batch) with `onIssued`; it resolves once committed.
+   */
+  async issue(profile: MpkiProfile, seatId: string, stored: StoredEnrollment, channel: string, csr: ParsedCsr | undefined, options: IssueOptions & { takeSeat?: boolean } = {}): Promise<IssuedToken> {
+    const account = options.account ?? this.state.account();
+    const shape = this.certificateShape(profile, stored.nameValuePairs, seatId, account);
     let issued: IssuedCertificate;
     let escrow: MpkiCertificate['escrow'];
     if (csr) {
@@ -312,17 +338,28 @@ export class MpkiService {
       const p12 = buildPkcs12({ privateKey: keys.privateKey, certificate: issued.der, chain: [...this.ca.chain], password, form: 'modern', friendlyName: shape.commonName });
       escrow = { p12: Buffer.from(p12).toString('base64'), password };
     }
-    const meta = this.recordIssued(issued, profile, seatId, stored.nameValuePairs, channel, shape, stored.raSerial, escrow);
-    return this.tokenOf(stored.tokenType, issued.der, meta);
+    // Built before the write, so the write lock is held for the writes alone.
+    const meta = this.metaOf(issued, profile, seatId, stored.nameValuePairs, channel, shape, account, stored.raSerial, escrow);
+    const token = this.tokenOf(stored.tokenType, issued.der, meta);
+    await writeBatched(this.state.store, () => {
+      if (options.takeSeat) this.takeSeatNow(profile, seatId, stored.nameValuePairs);
+      this.writeIssued(issued, meta);
+      options.onIssued?.(token);
+    });
+    return token;
   }
 
   /** Records an issued certificate in the shared repository and the PKI Manager's view. */
   recordIssued(issued: IssuedCertificate, profile: MpkiProfile, seatId: string, fields: NameValue[], channel: string, shape: { commonName: string; email?: string }, raSerial?: string, escrow?: MpkiCertificate['escrow']): MpkiCertificate {
-    const account = this.state.account();
-    this.repository.add(newCertificateOf(issued, this.issuerName, { profile: profile.oid, requester: raSerial ?? channel }));
-    const serialHex = canonicalSerial(issued.serialHex);
-    const meta: MpkiCertificate = {
-      serialHex,
+    const meta = this.metaOf(issued, profile, seatId, fields, channel, shape, this.state.account(), raSerial, escrow);
+    this.state.store.transaction(() => this.writeIssued(issued, meta));
+    return meta;
+  }
+
+  /** The PKI Manager's view of an issued certificate (nothing written). */
+  private metaOf(issued: IssuedCertificate, profile: MpkiProfile, seatId: string, fields: NameValue[], channel: string, shape: { commonName: string; email?: string }, account: MpkiAccount, raSerial?: string, escrow?: MpkiCertificate['escrow']): MpkiCertificate {
+    return {
+      serialHex: canonicalSerial(issued.serialHex),
       seatId,
       seatKind: profile.seatKind,
       profileOid: profile.oid,
@@ -335,8 +372,12 @@ export class MpkiService {
       ...(raSerial ? { raSerial } : {}),
       ...(escrow ? { escrow } : {}),
     };
-    this.state.certificates.put(serialHex, meta);
-    return meta;
+  }
+
+  /** recordIssued's writes (synchronous, for a transaction or batch). */
+  private writeIssued(issued: IssuedCertificate, meta: MpkiCertificate): void {
+    this.repository.add(newCertificateOf(issued, this.issuerName, { profile: meta.profileOid, requester: meta.raSerial ?? meta.channel }));
+    this.state.certificates.put(meta.serialHex, meta);
   }
 
   tokenOf(tokenType: TokenTypeName, der: Uint8Array, meta: MpkiCertificate): IssuedToken {

@@ -186,16 +186,25 @@ function complexType(name: string, fields: Field[], attributes = ''): string {
 /** Besides the WSDL's own (below), the policy service also takes …/getPolicies, the operation's element name. */
 const EXTRA_ACTIONS: Partial<Record<SymantecService, Record<string, string[]>>> = { policy: { getPolicies: ['getPolicies'] } };
 
+/** soapActionsFor per service and element: it is asked on every request and its answer never changes. */
+const actionsCache = new Map<string, readonly string[]>();
+
 /**
  * The SOAPAction values that may come with a body element of `service` (local name): those the WSDL announces for
  * the operation whose input it is. The bare requestVSSecurityToken counts as RequestSecurityToken's input.
  */
 export function soapActionsFor(service: SymantecService, elementName: string): string[] {
+  const key = `${service} ${elementName}`;
+  const cached = actionsCache.get(key);
+  if (cached) return [...cached];
   const name = service === 'enrollment' && elementName === 'requestVSSecurityToken' ? 'RequestSecurityToken' : elementName;
-  return Object.entries(WSDLS[service].operations)
+  const actions = Object.entries(WSDLS[service].operations)
     .filter(([, [input]]) => input.slice(input.indexOf(':') + 1) === name)
     .flatMap(([op, [, , action]]) => [action, ...(EXTRA_ACTIONS[service]?.[op] ?? [])])
     .map((action) => soapAction(service, action));
+  // Only known operations are kept: the names are the client's, and an unknown one must not grow the cache.
+  if (actions.length > 0) actionsCache.set(key, actions);
+  return [...actions];
 }
 
 /** VeriSign's WS-Trust schema, as far as the enrollment uses it (the slash namespace, §A.1). */
