@@ -16,7 +16,7 @@ import { createRouter } from './router.js';
 import type { Store } from './store/index.js';
 import { createGlobalSignEpki, EPKI_DEFAULTS } from './globalsign-epki/index.js';
 import { CertificateRepository } from './store/certificates.js';
-import { SerialGenerator } from '../core/pki/serial.js';
+import { SerialReserve } from '../core/pki/serial.js';
 import { symantecRaTrust } from '../fixtures/symantec-ra.js';
 import { toPem } from '../core/pki/pem.js';
 import { privateKeyToPem } from '../core/pki/keys.js';
@@ -138,7 +138,7 @@ const globalSignEpki: SimulatorFactory = {
     const simulator = createGlobalSignEpki({
       store: context.store,
       clock: context.clock,
-      ca: context.pki.issuingAuthority(context.clock, new SerialGenerator(repository.claimSerialBatched)),
+      ca: context.pki.issuingAuthority(context.clock, new SerialReserve(repository.claimSerialsBatched)),
     });
     return {
       mounts: simulator.mounts,
@@ -159,7 +159,7 @@ const symantecMpki: SimulatorFactory = {
   name: 'symantec-mpki',
   async create(context) {
     const repository = new CertificateRepository(context.store, context.clock);
-    const serials = new SerialGenerator(repository.claimSerialBatched);
+    const serials = new SerialReserve(repository.claimSerialsBatched);
     const issuer = context.pki.issuingAuthority(context.clock, serials);
     const ra = context.pki.identities['symantec-ra'];
     const tls = context.pki.identities['tls-server'];

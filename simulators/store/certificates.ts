@@ -128,21 +128,9 @@ export class CertificateRepository {
   claimSerial = (serialHex: string): boolean => this.serials.insert(canonicalSerial(serialHex), { claimedAt: this.clock.now().toISOString() });
 
   /**
-   * claimSerial through the Store's group commit (Store.batch): resolves once the claim is committed, so a serial
-   * is never signed before it is durably taken. For issuing paths under load; same answer as claimSerial.
+   * claimSerial for a block of serials, through the Store's group commit (Store.batch): resolves once the claims
+   * are committed, so a serial is never signed before it is durably taken. The ClaimSerials a SerialReserve calls.
    */
-  claimSerialBatched = (serialHex: string): Promise<boolean> => {
-    let id: string;
-    try {
-      id = canonicalSerial(serialHex);
-    } catch (error) {
-      return Promise.reject(error);
-    }
-    const claimedAt = this.clock.now().toISOString();
-    return writeBatched(this.store, () => this.serials.insert(id, { claimedAt }));
-  };
-
-  /** claimSerialBatched for a block of serials in one write: the ClaimSerials a SerialReserve calls. */
   claimSerialsBatched = (serialHexes: readonly string[]): Promise<boolean[]> => {
     let ids: string[];
     try {
