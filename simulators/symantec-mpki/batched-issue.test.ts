@@ -160,6 +160,19 @@ describe('seat pools under concurrent enrollment', () => {
     }
   }, 60_000);
 
+  it('keeps every audit event when two simulators share one SQLite file (no overwritten sequence numbers)', async () => {
+    const path = join(dir, 'audit.db');
+    const a = await sqliteSimulator(path);
+    const b = await sqliteSimulator(path);
+    for (let i = 0; i < 3; i++) {
+      a.state.record({ event: 'test', outcome: 'success', detail: `a${i}` });
+      b.state.record({ event: 'test', outcome: 'success', detail: `b${i}` });
+    }
+    const trail = a.state.audit.list().filter((e) => e.event === 'test');
+    expect(trail.map((e) => e.detail).sort()).toEqual(['a0', 'a1', 'a2', 'b0', 'b1', 'b2']);
+    expect(new Set(trail.map((e) => e.seq)).size).toBe(6);
+  }, 60_000);
+
   it('answers only once the certificate and its audit record are committed', async () => {
     const path = join(dir, 'durable.db');
     const sim = await sqliteSimulator(path);

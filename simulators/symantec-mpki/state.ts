@@ -216,8 +216,14 @@ export class MpkiState {
   }
 
   record(event: Omit<AuditEvent, 'seq' | 'at'>): AuditEvent {
-    const entry: AuditEvent = { seq: ++this.seq, at: this.clock.now().toISOString(), ...event };
-    this.audit.put(auditKey(entry.seq), entry);
+    const at = this.clock.now().toISOString();
+    let entry: AuditEvent = { seq: ++this.seq, at, ...event };
+    // Insert, never overwrite: another process sharing the store (a cluster worker) may have taken this number;
+    // then continue after the newest event on record.
+    while (!this.audit.insert(auditKey(entry.seq), entry)) {
+      this.seq = Math.max(this.seq, this.audit.list({ order: 'desc', limit: 1 })[0]?.seq ?? 0);
+      entry = { ...entry, seq: ++this.seq };
+    }
     // The trail keeps the newest AUDIT_LIMIT events: seq only grows, so the one AUDIT_LIMIT back is the oldest kept + 1.
     if (entry.seq > AUDIT_LIMIT) this.audit.delete(auditKey(entry.seq - AUDIT_LIMIT));
     return entry;
