@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { decodeGeneralNames, encodeGeneralNames, GeneralNameError, type GeneralNameEntry, parseGeneralName } from './general-names.js';
+import { AsnConvert } from '@peculiar/asn1-schema';
+import { GeneralNames } from '@peculiar/asn1-x509';
+import { decodeGeneralNames, encodeGeneralNames, GeneralNameError, type GeneralNameEntry, parseGeneralName, toGeneralName } from './general-names.js';
 
 const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
 
@@ -61,5 +63,21 @@ describe('general names', () => {
       }),
       { seed: 4242, numRuns: 200 },
     );
+  });
+
+  it('writes e-mail, DNS, URI and UPN names byte for byte as the library does (property)', () => {
+    const library = (entries: GeneralNameEntry[]) => new Uint8Array(AsnConvert.serialize(new GeneralNames(entries.map(toGeneralName))));
+    const ascii = fc.string({ unit: 'binary-ascii', maxLength: 200 }); // past 127 bytes: long-form lengths
+    const entry = fc.oneof(
+      fc.record({ type: fc.constantFrom('email' as const, 'dns' as const, 'uri' as const), value: ascii }),
+      fc.record({ type: fc.constant('upn' as const), value: fc.string({ unit: 'binary', maxLength: 200 }) }),
+    );
+    fc.assert(
+      fc.property(fc.array(entry, { minLength: 1, maxLength: 6 }), (entries) => {
+        expect(Buffer.from(encodeGeneralNames(entries)).toString('hex')).toBe(Buffer.from(library(entries)).toString('hex'));
+      }),
+      { seed: 4243, numRuns: 300 },
+    );
+    expect(() => encodeGeneralNames([{ type: 'email', value: 'jös@example.com' }])).toThrow(GeneralNameError);
   });
 });
