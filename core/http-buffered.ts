@@ -87,49 +87,72 @@ class BufferedBody {
 // Node buffers and TextEncoder output are never SharedArrayBuffer-backed.
 const own = (bytes: Uint8Array) => bytes as Uint8Array<ArrayBuffer>;
 
-export class BufferedRequest extends Request {
-  readonly #body: BufferedBody;
+/** What Request and Response share: the Fetch body members, and the headers blob() reads its type from. */
+interface FetchBody {
+  readonly headers: Headers;
+  readonly body: ReadableStream<Uint8Array> | null;
+  readonly bodyUsed: boolean;
+  arrayBuffer(): Promise<ArrayBuffer>;
+  bytes(): Promise<Uint8Array>;
+  text(): Promise<string>;
+  json(): Promise<unknown>;
+  blob(): Promise<Blob>;
+  formData(): Promise<FormData>;
+}
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type FetchBodyClass = new (...args: any[]) => FetchBody;
 
+/**
+ * The body members of a Request or Response subclass, read from a BufferedBody instead of undici's internal
+ * state (one definition for both classes). The subclass sets `buffered` in its constructor.
+ */
+function withBufferedBody<Base extends FetchBodyClass>(base: Base) {
+  abstract class WithBufferedBody extends base {
+    protected buffered!: BufferedBody;
+
+    override get body(): ReadableStream<Uint8Array<ArrayBuffer>> {
+      return this.buffered.stream;
+    }
+    override get bodyUsed(): boolean {
+      return this.buffered.used;
+    }
+    override arrayBuffer(): Promise<ArrayBuffer> {
+      return this.buffered.arrayBuffer();
+    }
+    override async bytes(): Promise<Uint8Array<ArrayBuffer>> {
+      return new Uint8Array(await this.buffered.arrayBuffer());
+    }
+    override text(): Promise<string> {
+      return this.buffered.text();
+    }
+    override async json(): Promise<unknown> {
+      return JSON.parse(await this.buffered.text()) as unknown;
+    }
+    override blob(): Promise<Blob> {
+      return this.buffered.blob(this.headers.get('content-type') ?? '');
+    }
+    override formData(): Promise<FormData> {
+      return this.buffered.formData(this.headers);
+    }
+  }
+  return WithBufferedBody;
+}
+
+export class BufferedRequest extends withBufferedBody(Request) {
   constructor(url: string, init: Omit<RequestInit, 'body'>, bytes: Uint8Array) {
     super(url, init);
-    this.#body = new BufferedBody(own(bytes));
+    this.buffered = new BufferedBody(own(bytes));
   }
 
-  override get body(): ReadableStream<Uint8Array<ArrayBuffer>> {
-    return this.#body.stream;
-  }
-  override get bodyUsed(): boolean {
-    return this.#body.used;
-  }
-  override arrayBuffer(): Promise<ArrayBuffer> {
-    return this.#body.arrayBuffer();
-  }
-  override async bytes(): Promise<Uint8Array<ArrayBuffer>> {
-    return new Uint8Array(await this.#body.arrayBuffer());
-  }
-  override text(): Promise<string> {
-    return this.#body.text();
-  }
-  override async json(): Promise<unknown> {
-    return JSON.parse(await this.#body.text()) as unknown;
-  }
-  override blob(): Promise<Blob> {
-    return this.#body.blob(this.headers.get('content-type') ?? '');
-  }
-  override formData(): Promise<FormData> {
-    return this.#body.formData(this.headers);
-  }
   override clone(): Request {
-    return new BufferedRequest(this.url, { method: this.method, headers: this.headers, signal: this.signal }, this.#body.forClone());
+    return new BufferedRequest(this.url, { method: this.method, headers: this.headers, signal: this.signal }, this.buffered.forClone());
   }
 }
 
 // Statuses whose Response may not have a body (Fetch: "null body status").
 const NULL_BODY_STATUS = new Set([101, 103, 204, 205, 304]);
 
-export class BufferedResponse extends Response {
-  readonly #body: BufferedBody;
-
+export class BufferedResponse extends withBufferedBody(Response) {
   /** A string body is UTF-8 and, as with `new Response(string)`, text/plain;charset=UTF-8 unless a type is given. */
   constructor(body: Uint8Array | string, init: ResponseInit = {}) {
     if (init.status !== undefined && NULL_BODY_STATUS.has(init.status)) {
@@ -138,38 +161,14 @@ export class BufferedResponse extends Response {
     super(null, init);
     if (typeof body === 'string') {
       if (!this.headers.has('content-type')) this.headers.set('content-type', 'text/plain;charset=UTF-8');
-      this.#body = new BufferedBody(own(new TextEncoder().encode(body)));
+      this.buffered = new BufferedBody(own(new TextEncoder().encode(body)));
     } else {
-      this.#body = new BufferedBody(own(body));
+      this.buffered = new BufferedBody(own(body));
     }
   }
 
-  override get body(): ReadableStream<Uint8Array<ArrayBuffer>> {
-    return this.#body.stream;
-  }
-  override get bodyUsed(): boolean {
-    return this.#body.used;
-  }
-  override arrayBuffer(): Promise<ArrayBuffer> {
-    return this.#body.arrayBuffer();
-  }
-  override async bytes(): Promise<Uint8Array<ArrayBuffer>> {
-    return new Uint8Array(await this.#body.arrayBuffer());
-  }
-  override text(): Promise<string> {
-    return this.#body.text();
-  }
-  override async json(): Promise<unknown> {
-    return JSON.parse(await this.#body.text()) as unknown;
-  }
-  override blob(): Promise<Blob> {
-    return this.#body.blob(this.headers.get('content-type') ?? '');
-  }
-  override formData(): Promise<FormData> {
-    return this.#body.formData(this.headers);
-  }
   override clone(): Response {
-    return new BufferedResponse(this.#body.forClone(), { status: this.status, statusText: this.statusText, headers: this.headers });
+    return new BufferedResponse(this.buffered.forClone(), { status: this.status, statusText: this.statusText, headers: this.headers });
   }
 
   /**
@@ -177,7 +176,7 @@ export class BufferedResponse extends Response {
    * `body` then).
    */
   takeBytes(): Uint8Array | undefined {
-    return this.#body.takeDirect();
+    return this.buffered.takeDirect();
   }
 }
 
