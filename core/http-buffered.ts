@@ -18,7 +18,7 @@ const isDisturbed = (nodeStream as unknown as { isDisturbed(stream: ReadableStre
 const unusable = () => new TypeError('Body is unusable: Body has already been read');
 
 /** The body both classes hold: the bytes, read once, or through a stream made when someone asks for one. */
-class BufferedBody {
+export class BufferedBody {
   #stream: ReadableStream<Uint8Array<ArrayBuffer>> | undefined;
   #read = false;
 
@@ -108,7 +108,8 @@ type FetchBodyClass = new (...args: any[]) => FetchBody;
  */
 function withBufferedBody<Base extends FetchBodyClass>(base: Base) {
   abstract class WithBufferedBody extends base {
-    protected buffered!: BufferedBody;
+    /** Set by the subclass's constructor. Public only because declaration output cannot carry a mixin's protected member. */
+    buffered!: BufferedBody;
 
     override get body(): ReadableStream<Uint8Array<ArrayBuffer>> {
       return this.buffered.stream;
